@@ -1,0 +1,165 @@
+"""Members, their affiliation and role, organizations, and the code of conduct."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+
+
+class Affiliation(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    PROSPECT = "prospect", "Prospect"
+    EMPLOYEE = "employee", "Employee"
+    PARTNER = "partner", "Partner"
+    JOURNALIST = "journalist", "Journalist"
+    SUPPLIER = "supplier", "Supplier"
+    ADVISOR = "advisor", "Advisor"
+    OTHER = "other", "Other"
+
+
+# Affiliations that open restricted spaces are granted by a community manager, never
+# self-declared at sign-up.
+GRANTED_AFFILIATIONS = frozenset({Affiliation.EMPLOYEE, Affiliation.PARTNER})
+SELF_DECLARED_AFFILIATIONS = [
+    (value, label) for value, label in Affiliation.choices if value not in GRANTED_AFFILIATIONS
+]
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    EXPERT = "expert", "Employee expert"
+    MODERATOR = "moderator", "Moderator"
+    MANAGER = "manager", "Community manager"
+
+
+class JourneyStage(models.TextChoices):
+    KNOW = "know", "Know"
+    LIKE = "like", "Like"
+    TRUST = "trust", "Trust"
+    TRY = "try", "Try"
+    BUY = "buy", "Buy"
+    REPEAT = "repeat", "Repeat"
+    REFER = "refer", "Refer"
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer account"
+        PARTNER = "partner", "Partner"
+        SUPPLIER = "supplier", "Supplier"
+        MEDIA = "media", "Media"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    website = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"], name="org_kind_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExpertiseTag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(AbstractUser):
+    """A person in the community. Staff-ness follows the role, never set by hand."""
+
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    affiliation = models.CharField(
+        max_length=16, choices=Affiliation.choices, default=Affiliation.CUSTOMER
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    journey_stage = models.CharField(
+        max_length=16, choices=JourneyStage.choices, default=JourneyStage.KNOW
+    )
+    expertise = models.ManyToManyField(ExpertiseTag, blank=True, related_name="members")
+    post_count = models.PositiveIntegerField(default=0)
+    conduct_version_accepted = models.PositiveIntegerField(default=0)
+
+    objects = UserManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["affiliation"], name="member_affiliation"),
+            models.Index(fields=["role"], name="member_role"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = self.name.split()
+        letters = "".join(p[0] for p in parts[:2]) if parts else self.username[:1]
+        return letters.upper() or "?"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.MANAGER)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_employee(self) -> bool:
+        return self.affiliation == Affiliation.EMPLOYEE
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile", args=[self.username])
+
+
+class CodeOfConduct(models.Model):
+    """One published version of the code of conduct; the newest is in force."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200, default="Code of conduct")
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "code of conduct"
+        verbose_name_plural = "code of conduct versions"
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class ConductAcceptance(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="conduct_acceptances")
+    conduct = models.ForeignKey(CodeOfConduct, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "conduct"], name="conduct_accepted_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} accepted v{self.conduct_id}"

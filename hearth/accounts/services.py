@@ -1,0 +1,287 @@
+"""Every write about members, organizations and the code of conduct."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.text import slugify
+from PIL import Image, UnidentifiedImageError
+
+from hearth.accounts.models import (
+    GRANTED_AFFILIATIONS,
+    Affiliation,
+    CodeOfConduct,
+    ConductAcceptance,
+    ExpertiseTag,
+    Member,
+    Organization,
+    Role,
+)
+from hearth.accounts.permissions import can_change_role, can_edit_code_of_conduct, can_edit_profile
+from hearth.core.errors import NotAllowed, ValidationFailed
+from hearth.core.markdown import render_markdown
+from hearth.core.services import record_activity
+
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+AVATAR_MAX_PIXELS = 4096 * 4096
+MAX_EXPERTISE_TAGS = 10
+
+
+def current_code_of_conduct() -> CodeOfConduct | None:
+    return CodeOfConduct.objects.order_by("-version").first()
+
+
+@transaction.atomic
+def publish_code_of_conduct(*, actor: Member | None, body: str, title: str = "") -> CodeOfConduct:
+    """Publish a new version of the code of conduct; earlier versions stay on record."""
+    if actor is not None and not can_edit_code_of_conduct(actor):
+        raise NotAllowed("Only community managers can change the code of conduct.")
+    body = body.strip()
+    if not body:
+        raise ValidationFailed("The code of conduct cannot be empty.", field="body")
+    latest = current_code_of_conduct()
+    conduct = CodeOfConduct.objects.create(
+        version=(latest.version + 1) if latest else 1,
+        title=title.strip() or "Code of conduct",
+        body=body,
+        body_html=render_markdown(body).html,
+        published_by=actor,
+    )
+    record_activity(
+        actor=actor, verb="conduct.published", target=conduct, payload={"version": conduct.version}
+    )
+    return conduct
+
+
+@transaction.atomic
+def accept_code_of_conduct(*, member: Member, conduct: CodeOfConduct) -> ConductAcceptance:
+    acceptance, created = ConductAcceptance.objects.get_or_create(member=member, conduct=conduct)
+    if created:
+        Member.objects.filter(pk=member.pk).update(conduct_version_accepted=conduct.version)
+        member.conduct_version_accepted = conduct.version
+        record_activity(
+            actor=member,
+            verb="conduct.accepted",
+            target=conduct,
+            payload={"version": conduct.version},
+        )
+    return acceptance
+
+
+def _validate_username(username: str) -> str:
+    username = username.strip()
+    field = Member._meta.get_field("username")
+    try:
+        field.run_validators(username)
+    except ValidationError as error:
+        raise ValidationFailed(" ".join(error.messages), field="username") from error
+    if not username:
+        raise ValidationFailed("Choose a username.", field="username")
+    if Member.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed("That username is taken.", code="username_taken", field="username")
+    return username
+
+
+@transaction.atomic
+def create_member(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    affiliation: str = Affiliation.CUSTOMER,
+    organization: Organization | None = None,
+    role: str = Role.MEMBER,
+    accepted_conduct: bool,
+    bio: str = "",
+    affiliation_verified: bool = False,
+) -> Member:
+    """Sign a new member up. They must accept the code of conduct in force.
+
+    Employee and partner affiliations open restricted spaces, so they are taken only when
+    `affiliation_verified` (an import, or a manager adding the member); sign-up offers the rest.
+    """
+    conduct = current_code_of_conduct()
+    if conduct is not None and not accepted_conduct:
+        raise ValidationFailed(
+            "Please read and accept the code of conduct to join.",
+            code="conduct_not_accepted",
+            field="accept_conduct",
+        )
+    username = _validate_username(username)
+    if affiliation not in Affiliation.values:
+        raise ValidationFailed("Choose an affiliation from the list.", field="affiliation")
+    if affiliation in GRANTED_AFFILIATIONS and not affiliation_verified:
+        raise ValidationFailed(
+            "Employee and partner accounts are set up by the community team.",
+            code="affiliation_locked",
+            field="affiliation",
+        )
+    if role not in Role.values:
+        raise ValidationFailed("Unknown role.", field="role")
+    email = Member.objects.normalize_email(email.strip())
+    if email and Member.objects.filter(email__iexact=email).exists():
+        raise ValidationFailed(
+            "An account with that e-mail address exists already.", code="email_taken", field="email"
+        )
+    member = Member(
+        username=username,
+        email=email,
+        display_name=display_name.strip()[:80],
+        affiliation=affiliation,
+        organization=organization,
+        bio=bio.strip(),
+        bio_html=render_markdown(bio.strip()).html if bio.strip() else "",
+    )
+    try:
+        validate_password(password, member)
+    except ValidationError as error:
+        raise ValidationFailed(" ".join(error.messages), field="password") from error
+    member.set_password(password)
+    _apply_role(member, role)
+    member.save()
+    record_activity(
+        actor=member, verb="member.joined", target=member, payload={"affiliation": affiliation}
+    )
+    if conduct is not None:
+        accept_code_of_conduct(member=member, conduct=conduct)
+    return member
+
+
+def _apply_role(member: Member, role: str) -> None:
+    member.role = role
+    member.is_staff = role == Role.MANAGER
+    member.is_superuser = role == Role.MANAGER
+
+
+@transaction.atomic
+def change_member_role(*, actor: Member, member: Member, role: str) -> Member:
+    if not can_change_role(actor):
+        raise NotAllowed("Only community managers can change roles.")
+    if role not in Role.values:
+        raise ValidationFailed("Unknown role.", field="role")
+    previous = member.role
+    _apply_role(member, role)
+    member.save(update_fields=["role", "is_staff", "is_superuser"])
+    record_activity(
+        actor=actor,
+        verb="member.role_changed",
+        target=member,
+        payload={"from": previous, "to": role},
+    )
+    return member
+
+
+def validate_avatar(upload: UploadedFile) -> str:
+    """Check an uploaded avatar's size and that it really is an image; returns its extension."""
+    if upload.size > AVATAR_MAX_BYTES:
+        raise ValidationFailed(
+            "Avatars can be at most 2 MB.", code="avatar_too_large", field="avatar"
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
+        raise ValidationFailed(
+            "That file is not an image we can use (PNG, JPEG, GIF or WebP).",
+            code="avatar_invalid",
+            field="avatar",
+        ) from error
+    finally:
+        upload.seek(0)
+    if image_format not in AVATAR_FORMATS:
+        raise ValidationFailed(
+            "Avatars must be PNG, JPEG, GIF or WebP images.", code="avatar_invalid", field="avatar"
+        )
+    if width * height > AVATAR_MAX_PIXELS:
+        raise ValidationFailed("That image is too large.", code="avatar_too_large", field="avatar")
+    return AVATAR_FORMATS[image_format]
+
+
+def _parse_expertise(text: str) -> list[str]:
+    names = []
+    for raw in text.split(","):
+        name = slugify(raw.strip())[:50]
+        if name and name not in names:
+            names.append(name)
+    if len(names) > MAX_EXPERTISE_TAGS:
+        raise ValidationFailed(f"At most {MAX_EXPERTISE_TAGS} expertise tags.", field="expertise")
+    return names
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    actor: Member,
+    member: Member,
+    display_name: str,
+    bio: str,
+    affiliation: str | None = None,
+    organization: Organization | None = None,
+    expertise: str | None = None,
+    avatar: UploadedFile | None = None,
+    remove_avatar: bool = False,
+) -> Member:
+    """Change what a member shows about themselves."""
+    if not can_edit_profile(actor, member):
+        raise NotAllowed("You can only edit your own profile.")
+    display_name = display_name.strip()
+    if len(display_name) > 80:
+        raise ValidationFailed("Display names can be at most 80 characters.", field="display_name")
+    bio = bio.strip()
+    if len(bio) > 2000:
+        raise ValidationFailed("Bios can be at most 2,000 characters.", field="bio")
+    member.display_name = display_name
+    member.bio = bio
+    member.bio_html = render_markdown(bio).html if bio else ""
+    if affiliation is not None:
+        if affiliation not in Affiliation.values:
+            raise ValidationFailed("Choose an affiliation from the list.", field="affiliation")
+        # Employee and partner affiliations open restricted spaces: only a manager grants
+        # or removes them.
+        granted = {affiliation, member.affiliation} & GRANTED_AFFILIATIONS
+        if affiliation != member.affiliation and granted and not actor.is_manager:
+            raise NotAllowed(
+                "Only a community manager can change an employee or partner affiliation.",
+                code="affiliation_locked",
+            )
+        member.affiliation = affiliation
+    member.organization = organization
+    if avatar is not None:
+        extension = validate_avatar(avatar)
+        avatar.name = f"{member.pk}.{extension}"
+        member.avatar = avatar
+    elif remove_avatar:
+        member.avatar = ""
+    member.save()
+    if expertise is not None:
+        names = _parse_expertise(expertise)
+        existing = {tag.name: tag for tag in ExpertiseTag.objects.filter(name__in=names)}
+        missing = [ExpertiseTag(name=n) for n in names if n not in existing]
+        ExpertiseTag.objects.bulk_create(missing, ignore_conflicts=True)
+        member.expertise.set(ExpertiseTag.objects.filter(name__in=names))
+    record_activity(actor=actor, verb="member.profile_updated", target=member)
+    return member
+
+
+@transaction.atomic
+def create_organization(
+    *, actor: Member | None, name: str, kind: str, website: str = ""
+) -> Organization:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(
+            "Give the organization a name of up to 200 characters.", field="name"
+        )
+    if kind not in Organization.Kind.values:
+        raise ValidationFailed("Unknown kind of organization.", field="kind")
+    organization, created = Organization.objects.get_or_create(
+        name=name, defaults={"kind": kind, "website": website}
+    )
+    if created:
+        record_activity(actor=actor, verb="organization.created", target=organization)
+    return organization

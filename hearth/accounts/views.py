@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from hearth.accounts import services
+from hearth.accounts.forms import CodeOfConductForm, ProfileForm, SignUpForm
+from hearth.accounts.permissions import can_edit_code_of_conduct
+from hearth.core.errors import HearthError
+from hearth.core.forms import add_service_error
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("community:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.create_member(
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+                affiliation=data["affiliation"],
+                accepted_conduct=data["accept_conduct"],
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+        else:
+            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to the community, {member.name}!")
+            return redirect("community:home")
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "conduct": services.current_code_of_conduct()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_profile(request):
+    member = request.user
+    initial = {
+        "display_name": member.display_name,
+        "bio": member.bio,
+        "affiliation": member.affiliation,
+        "organization": member.organization_id,
+        "expertise": ", ".join(t.name for t in member.expertise.all()),
+    }
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_profile(
+                actor=request.user,
+                member=member,
+                display_name=data["display_name"],
+                bio=data["bio"],
+                affiliation=data["affiliation"],
+                organization=data["organization"],
+                expertise=data["expertise"],
+                avatar=data["avatar"] or None,
+                remove_avatar=data["remove_avatar"],
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+            member.refresh_from_db()
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("community:profile", member.username)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+def code_of_conduct(request):
+    return render(
+        request,
+        "accounts/conduct.html",
+        {
+            "conduct": services.current_code_of_conduct(),
+            "can_edit": can_edit_code_of_conduct(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_code_of_conduct(request):
+    if not can_edit_code_of_conduct(request.user):
+        raise PermissionDenied
+    current = services.current_code_of_conduct()
+    initial = {"title": current.title, "body": current.body} if current else None
+    form = CodeOfConductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conduct = services.publish_code_of_conduct(
+                actor=request.user, body=form.cleaned_data["body"], title=form.cleaned_data["title"]
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Version {conduct.version} of the code of conduct is live.")
+            return redirect("accounts:conduct")
+    return render(request, "accounts/conduct_edit.html", {"form": form})

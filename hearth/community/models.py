@@ -1,0 +1,199 @@
+"""Spaces, topics, posts, their revisions and reactions."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from hearth.accounts.models import Affiliation
+
+TITLE_MIN_LENGTH = 5
+TITLE_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 50_000
+
+
+class Space(models.Model):
+    """A category of conversation, with who may see it and who may start topics in it."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Everyone, signed in or not"
+        MEMBERS = "members", "Signed-in members"
+        AFFILIATIONS = "affiliations", "Only chosen affiliations"
+
+    class TopicStarters(models.TextChoices):
+        MEMBERS = "members", "Any member who can see the space"
+        EMPLOYEES = "employees", "Employees and staff"
+        STAFF = "staff", "Moderators and community managers"
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    # The affiliations (Affiliation values) that may see an AFFILIATIONS space.
+    allowed_affiliations = models.JSONField(default=list, blank=True)
+    topic_starters = models.CharField(
+        max_length=16, choices=TopicStarters.choices, default=TopicStarters.MEMBERS
+    )
+    topic_count = models.PositiveIntegerField(default=0)
+    post_count = models.PositiveIntegerField(default=0)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:space", args=[self.slug])
+
+    @property
+    def allowed_affiliation_labels(self) -> list[str]:
+        labels = dict(Affiliation.choices)
+        return [labels.get(value, value) for value in self.allowed_affiliations]
+
+
+class Topic(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        QUESTION = "question", "Question"
+
+    space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="topics")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topics"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=80, allow_unicode=False)
+    created_at = models.DateTimeField()
+    last_activity_at = models.DateTimeField()
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reply_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    is_pinned = models.BooleanField(default=False)
+    is_locked = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The "latest" list and a space's list: pinned first, then by last activity.
+            models.Index(
+                fields=["space", "-is_pinned", "-last_activity_at"],
+                name="topic_space_activity",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-last_activity_at"],
+                name="topic_activity",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["author", "-created_at"], name="topic_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:topic", args=[self.slug or "topic", self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Post(models.Model):
+    """The opening post (position 1) or a reply. Body is stored as Markdown and as HTML."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    position = models.PositiveIntegerField()
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    body_html = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    revision_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    helpful_count = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A key the composer sends with each submit, so a double submit posts once.
+    submit_key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "position"], name="post_position_unique"),
+            models.UniqueConstraint(
+                fields=["author", "submit_key"],
+                condition=~models.Q(submit_key=""),
+                name="post_submit_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["author", "-created_at"], name="post_author_created")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}#{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:post", args=[self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_opening(self) -> bool:
+        return self.position == 1
+
+
+class PostRevision(models.Model):
+    """What a post said before an edit; revision 1 is the original."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} r{self.number}"
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        LIKE = "like", "Like"
+        HELPFUL = "helpful", "Helpful"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member", "kind"], name="reaction_once")
+        ]
+        indexes = [models.Index(fields=["member", "post"], name="reaction_member_post")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.post_id}"

@@ -1,0 +1,63 @@
+"""Who may see and do what in spaces and topics. Pure predicates on loaded objects."""
+
+from hearth.accounts.permissions import has_accepted_conduct
+from hearth.community.models import Post, Space, Topic
+
+
+def can_view_space(member, space: Space) -> bool:
+    if space.visibility == Space.Visibility.PUBLIC:
+        return True
+    if not member.is_authenticated:
+        return False
+    if space.visibility == Space.Visibility.MEMBERS or member.is_moderator:
+        return True
+    return member.affiliation in space.allowed_affiliations
+
+
+def can_start_topic(member, space: Space) -> bool:
+    if not (can_view_space(member, space) and has_accepted_conduct(member)):
+        return False
+    if space.topic_starters == Space.TopicStarters.STAFF:
+        return member.is_moderator
+    if space.topic_starters == Space.TopicStarters.EMPLOYEES:
+        return member.is_moderator or member.is_employee
+    return True
+
+
+def can_view_topic(member, topic: Topic) -> bool:
+    if not can_view_space(member, topic.space):
+        return False
+    return not topic.is_deleted or can_moderate(member)
+
+
+def can_reply(member, topic: Topic) -> bool:
+    if not (can_view_topic(member, topic) and has_accepted_conduct(member)):
+        return False
+    return not topic.is_locked or member.is_moderator
+
+
+def can_moderate(member) -> bool:
+    return member.is_authenticated and member.is_moderator
+
+
+def can_edit_post(member, post: Post) -> bool:
+    if not member.is_authenticated or post.is_deleted:
+        return False
+    if member.is_moderator:
+        return True
+    return member.pk == post.author_id and not post.topic.is_locked
+
+
+def can_delete_post(member, post: Post) -> bool:
+    if not member.is_authenticated or post.is_deleted:
+        return False
+    return member.is_moderator or member.pk == post.author_id
+
+
+def can_react(member, post: Post) -> bool:
+    return (
+        member.is_authenticated
+        and not post.is_deleted
+        and member.pk != post.author_id
+        and has_accepted_conduct(member)
+    )

@@ -1,0 +1,92 @@
+"""Reads of spaces, topics and posts, with visibility applied. Views and the API share them."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
+from hearth.community.permissions import can_moderate, can_view_space, can_view_topic
+
+
+def visible_spaces(member) -> list[Space]:
+    """The spaces `member` may see, in display order (one query; spaces are few)."""
+    return [space for space in Space.objects.all() if can_view_space(member, space)]
+
+
+def access_space(member, slug: str) -> Space:
+    """The space, or Http404 when it does not exist or `member` may not see it."""
+    space = Space.objects.filter(slug=slug).first()
+    if space is None or not can_view_space(member, space):
+        raise Http404("No such space.")
+    return space
+
+
+def access_topic(member, topic_id: int) -> Topic:
+    """The topic with its space, or Http404 when missing or hidden from `member`."""
+    topic = Topic.objects.select_related("space", "author").filter(pk=topic_id).first()
+    if topic is None or not can_view_topic(member, topic):
+        raise Http404("No such topic.")
+    return topic
+
+
+def access_post(member, post_id: int) -> Post:
+    post = Post.objects.select_related("topic__space", "author").filter(pk=post_id).first()
+    if post is None or not can_view_topic(member, post.topic):
+        raise Http404("No such post.")
+    return post
+
+
+def topic_list(
+    member, *, space: Space | None = None, spaces: list[Space] | None = None
+) -> QuerySet:
+    """Topics `member` may see: in one space (pinned first) or across `spaces` (latest first)."""
+    topics = Topic.objects.filter(deleted_at__isnull=True).select_related(
+        "space", "author", "last_poster"
+    )
+    if space is not None:
+        return topics.filter(space=space).order_by("-is_pinned", "-last_activity_at", "-id")
+    if spaces is None:
+        spaces = visible_spaces(member)
+    return topics.filter(space__in=[s.pk for s in spaces]).order_by("-last_activity_at", "-id")
+
+
+def post_list(topic: Topic) -> QuerySet:
+    return (
+        Post.objects.filter(topic=topic)
+        .select_related("author__organization", "deleted_by")
+        .order_by("position")
+    )
+
+
+def reactions_by(member, posts) -> dict[int, set[str]]:
+    """For each post id in `posts`, the reaction kinds `member` gave (one query)."""
+    if not member.is_authenticated:
+        return {}
+    given: dict[int, set[str]] = {}
+    rows = Reaction.objects.filter(member=member, post__in=[p.pk for p in posts]).values_list(
+        "post_id", "kind"
+    )
+    for post_id, kind in rows:
+        given.setdefault(post_id, set()).add(kind)
+    return given
+
+
+def revision_list(post: Post) -> QuerySet:
+    return PostRevision.objects.filter(post=post).select_related("editor").order_by("-number")
+
+
+def member_recent_posts(viewer, member, *, limit: int = 20) -> list[Post]:
+    """A member's latest posts that `viewer` may see, newest first."""
+    space_ids = [s.pk for s in visible_spaces(viewer)]
+    posts = Post.objects.filter(
+        author=member,
+        deleted_at__isnull=True,
+        topic__deleted_at__isnull=True,
+        topic__space__in=space_ids,
+    )
+    return list(posts.select_related("topic__space").order_by("-created_at", "-id")[:limit])
+
+
+def moveable_spaces(member, topic: Topic) -> list[Space]:
+    if not can_moderate(member):
+        return []
+    return [s for s in visible_spaces(member) if s.pk != topic.space_id]

@@ -1,0 +1,452 @@
+"""Every write in conversations: topics, replies, edits, deletions, reactions, staff actions.
+
+Each function is one business action in one transaction, checks permission itself, and
+appends its row to the activity log.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from hearth.accounts.models import Member
+from hearth.community.models import (
+    BODY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    TITLE_MIN_LENGTH,
+    Post,
+    PostRevision,
+    Reaction,
+    Space,
+    Topic,
+)
+from hearth.community.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_moderate,
+    can_react,
+    can_reply,
+    can_start_topic,
+    can_view_space,
+    can_view_topic,
+)
+from hearth.core.errors import NotAllowed, NotFound, ValidationFailed
+from hearth.core.markdown import Rendered, mention_candidates, render_markdown
+from hearth.core.services import record_activity
+
+MAX_MENTIONS = 20
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN_LENGTH:
+        raise ValidationFailed(
+            f"Titles need at least {TITLE_MIN_LENGTH} characters.",
+            code="title_too_short",
+            field="title",
+        )
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationFailed(
+            f"Titles can be at most {TITLE_MAX_LENGTH} characters.",
+            code="title_too_long",
+            field="title",
+        )
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("Write something first.", code="body_empty", field="body")
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationFailed(
+            f"Posts can be at most {BODY_MAX_LENGTH:,} characters.",
+            code="body_too_long",
+            field="body",
+        )
+    return body
+
+
+def _clean_submit_key(submit_key: str) -> str:
+    return (submit_key or "").strip()[:64]
+
+
+def render_post_body(body: str) -> Rendered:
+    """Render a post, linking @mentions of members that exist (one query at most)."""
+    candidates = sorted(mention_candidates(body))[:MAX_MENTIONS]
+    known: set[str] = set()
+    if candidates:
+        query = Q()
+        for name in candidates:
+            query |= Q(username__iexact=name)
+        known = {u.lower() for u in Member.objects.filter(query).values_list("username", flat=True)}
+    return render_markdown(body, known_usernames=known)
+
+
+def _topic_slug(title: str) -> str:
+    return slugify(title)[:80].strip("-") or "topic"
+
+
+def _existing_submission(author: Member, submit_key: str) -> Post | None:
+    if not submit_key:
+        return None
+    return Post.objects.select_related("topic").filter(author=author, submit_key=submit_key).first()
+
+
+@transaction.atomic
+def create_topic(
+    *,
+    author: Member,
+    space: Space,
+    title: str,
+    body: str,
+    kind: str = Topic.Kind.DISCUSSION,
+    submit_key: str = "",
+) -> Topic:
+    """Start a topic in `space` with its opening post.
+
+    A second submit with the same `submit_key` returns the topic the first one created.
+    """
+    if not can_view_space(author, space):
+        raise NotFound("No such space.")
+    if not can_start_topic(author, space):
+        raise NotAllowed("You cannot start topics in this space.", code="cannot_start_topic")
+    title = _clean_title(title)
+    body = _clean_body(body)
+    if kind not in Topic.Kind.values:
+        raise ValidationFailed("Choose discussion or question.", field="kind")
+    submit_key = _clean_submit_key(submit_key)
+    if existing := _existing_submission(author, submit_key):
+        return existing.topic
+    now = timezone.now()
+    topic = Topic.objects.create(
+        space=space,
+        author=author,
+        kind=kind,
+        title=title,
+        slug=_topic_slug(title),
+        created_at=now,
+        last_activity_at=now,
+        last_poster=author,
+    )
+    rendered = render_post_body(body)
+    post = Post.objects.create(
+        topic=topic,
+        author=author,
+        position=1,
+        body=body,
+        body_html=rendered.html,
+        created_at=now,
+        submit_key=submit_key,
+    )
+    Space.objects.filter(pk=space.pk).update(
+        topic_count=F("topic_count") + 1, post_count=F("post_count") + 1, last_activity_at=now
+    )
+    Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    record_activity(
+        actor=author,
+        verb="topic.created",
+        target=topic,
+        space_id=space.pk,
+        payload={"kind": kind, "post_id": post.pk, "mentions": rendered.mentions},
+    )
+    return topic
+
+
+@transaction.atomic
+def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "") -> Post:
+    """Reply to `topic`. A repeated `submit_key` returns the first reply instead of a copy."""
+    topic = Topic.objects.select_for_update().select_related("space").get(pk=topic.pk)
+    if not can_view_topic(author, topic):
+        raise NotFound("No such topic.")
+    if topic.is_locked and not author.is_moderator:
+        raise NotAllowed("This topic is locked: it takes no new replies.", code="topic_locked")
+    if not can_reply(author, topic):
+        raise NotAllowed("You cannot reply here.", code="cannot_reply")
+    body = _clean_body(body)
+    submit_key = _clean_submit_key(submit_key)
+    if existing := _existing_submission(author, submit_key):
+        return existing
+    now = timezone.now()
+    rendered = render_post_body(body)
+    position = (Post.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                topic=topic,
+                author=author,
+                position=position,
+                body=body,
+                body_html=rendered.html,
+                created_at=now,
+                submit_key=submit_key,
+            )
+    except IntegrityError:
+        # Two submits with one key raced: the other one won; return its reply.
+        if existing := _existing_submission(author, submit_key):
+            return existing
+        raise
+    Topic.objects.filter(pk=topic.pk).update(
+        reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
+    )
+    Space.objects.filter(pk=topic.space_id).update(
+        post_count=F("post_count") + 1, last_activity_at=now
+    )
+    Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    record_activity(
+        actor=author,
+        verb="post.created",
+        target=post,
+        space_id=topic.space_id,
+        payload={"topic_id": topic.pk, "mentions": rendered.mentions},
+    )
+    return post
+
+
+@transaction.atomic
+def edit_post(*, editor: Member, post: Post, body: str, title: str | None = None) -> Post:
+    """Change a post (and, for an opening post, its topic's title), keeping the old text."""
+    post = Post.objects.select_for_update().select_related("topic__space").get(pk=post.pk)
+    if not can_view_topic(editor, post.topic):
+        raise NotFound("No such post.")
+    if not can_edit_post(editor, post):
+        raise NotAllowed("You cannot edit this post.", code="cannot_edit")
+    body = _clean_body(body)
+    topic = post.topic
+    new_title = _clean_title(title) if (title is not None and post.is_opening) else None
+    if body == post.body and (new_title is None or new_title == topic.title):
+        return post
+    now = timezone.now()
+    if post.revision_count == 0:
+        # Keep the original as revision 1 so history shows every version.
+        PostRevision.objects.create(
+            post=post,
+            number=1,
+            title=topic.title if post.is_opening else "",
+            body=post.body,
+            body_html=post.body_html,
+            editor=post.author,
+            created_at=post.created_at,
+        )
+        post.revision_count = 1
+    rendered = render_post_body(body)
+    post.body = body
+    post.body_html = rendered.html
+    post.edited_at = now
+    post.revision_count += 1
+    PostRevision.objects.create(
+        post=post,
+        number=post.revision_count,
+        title=new_title or (topic.title if post.is_opening else ""),
+        body=body,
+        body_html=rendered.html,
+        editor=editor,
+        created_at=now,
+    )
+    post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+    if new_title is not None and new_title != topic.title:
+        topic.title = new_title
+        topic.slug = _topic_slug(new_title)
+        topic.save(update_fields=["title", "slug"])
+    record_activity(
+        actor=editor,
+        verb="post.edited",
+        target=post,
+        space_id=topic.space_id,
+        payload={"topic_id": topic.pk, "revision": post.revision_count},
+    )
+    return post
+
+
+@transaction.atomic
+def delete_post(*, actor: Member, post: Post) -> Post:
+    """Soft-delete a post; deleting the opening post deletes the whole topic."""
+    post = Post.objects.select_for_update().select_related("topic__space").get(pk=post.pk)
+    if not can_view_topic(actor, post.topic):
+        raise NotFound("No such post.")
+    if not can_delete_post(actor, post):
+        raise NotAllowed("You cannot delete this post.", code="cannot_delete")
+    now = timezone.now()
+    post.deleted_at = now
+    post.deleted_by = actor
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    topic = post.topic
+    if post.is_opening:
+        topic.deleted_at = now
+        topic.save(update_fields=["deleted_at"])
+        Space.objects.filter(pk=topic.space_id).update(
+            topic_count=F("topic_count") - 1, post_count=F("post_count") - (topic.reply_count + 1)
+        )
+    else:
+        Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") - 1)
+        Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") - 1)
+    Member.objects.filter(pk=post.author_id, post_count__gt=0).update(
+        post_count=F("post_count") - 1
+    )
+    record_activity(
+        actor=actor,
+        verb="topic.deleted" if post.is_opening else "post.deleted",
+        target=topic if post.is_opening else post,
+        space_id=topic.space_id,
+        payload={"topic_id": topic.pk, "by_staff": actor.pk != post.author_id},
+    )
+    return post
+
+
+_REACTION_COUNTER = {Reaction.Kind.LIKE: "like_count", Reaction.Kind.HELPFUL: "helpful_count"}
+
+
+@transaction.atomic
+def toggle_reaction(*, member: Member, post: Post, kind: str) -> bool:
+    """Give or take back a reaction; returns True when the reaction is now on."""
+    post = Post.objects.select_related("topic__space").get(pk=post.pk)
+    if not can_view_topic(member, post.topic):
+        raise NotFound("No such post.")
+    if kind not in Reaction.Kind.values:
+        raise ValidationFailed("Unknown reaction.", code="unknown_reaction", field="kind")
+    if not can_react(member, post):
+        raise NotAllowed(
+            "You cannot react to this post."
+            if member.pk != post.author_id
+            else "You cannot react to your own post.",
+            code="cannot_react",
+        )
+    counter = _REACTION_COUNTER[kind]
+    deleted, _ = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
+        if kind == Reaction.Kind.LIKE:
+            Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") - 1)
+        now_on = False
+    else:
+        Reaction.objects.create(post=post, member=member, kind=kind)
+        Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+        if kind == Reaction.Kind.LIKE:
+            Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") + 1)
+        now_on = True
+    record_activity(
+        actor=member,
+        verb="reaction.added" if now_on else "reaction.removed",
+        target=post,
+        space_id=post.topic.space_id,
+        payload={"kind": kind, "topic_id": post.topic_id, "post_author_id": post.author_id},
+    )
+    return now_on
+
+
+def _staff_topic(actor: Member, topic: Topic) -> Topic:
+    topic = Topic.objects.select_for_update().select_related("space").get(pk=topic.pk)
+    if not can_view_topic(actor, topic):
+        raise NotFound("No such topic.")
+    if not can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.", code="staff_only")
+    return topic
+
+
+@transaction.atomic
+def set_topic_pinned(*, actor: Member, topic: Topic, pinned: bool) -> Topic:
+    topic = _staff_topic(actor, topic)
+    if topic.is_pinned != pinned:
+        topic.is_pinned = pinned
+        topic.save(update_fields=["is_pinned"])
+        record_activity(
+            actor=actor,
+            verb="topic.pinned" if pinned else "topic.unpinned",
+            target=topic,
+            space_id=topic.space_id,
+        )
+    return topic
+
+
+@transaction.atomic
+def set_topic_locked(*, actor: Member, topic: Topic, locked: bool) -> Topic:
+    topic = _staff_topic(actor, topic)
+    if topic.is_locked != locked:
+        topic.is_locked = locked
+        topic.save(update_fields=["is_locked"])
+        record_activity(
+            actor=actor,
+            verb="topic.locked" if locked else "topic.unlocked",
+            target=topic,
+            space_id=topic.space_id,
+        )
+    return topic
+
+
+@transaction.atomic
+def move_topic(*, actor: Member, topic: Topic, space: Space) -> Topic:
+    topic = _staff_topic(actor, topic)
+    if not can_view_space(actor, space):
+        raise NotFound("No such space.")
+    if space.pk == topic.space_id:
+        return topic
+    source_id = topic.space_id
+    posts = 0 if topic.is_deleted else topic.reply_count + 1
+    topics = 0 if topic.is_deleted else 1
+    Space.objects.filter(pk=source_id).update(
+        topic_count=F("topic_count") - topics, post_count=F("post_count") - posts
+    )
+    Space.objects.filter(pk=space.pk).update(
+        topic_count=F("topic_count") + topics,
+        post_count=F("post_count") + posts,
+        last_activity_at=topic.last_activity_at,
+    )
+    topic.space = space
+    topic.save(update_fields=["space"])
+    record_activity(
+        actor=actor,
+        verb="topic.moved",
+        target=topic,
+        space_id=space.pk,
+        payload={"from_space_id": source_id},
+    )
+    return topic
+
+
+def record_topic_view(*, topic: Topic) -> None:
+    """Count a view: one UPDATE, no activity row (views are not actions)."""
+    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+
+
+@transaction.atomic
+def create_space(
+    *,
+    actor: Member | None,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    visibility: str = Space.Visibility.PUBLIC,
+    allowed_affiliations: list[str] | None = None,
+    topic_starters: str = Space.TopicStarters.MEMBERS,
+    position: int = 0,
+) -> Space:
+    if actor is not None and not (actor.is_authenticated and actor.is_manager):
+        raise NotAllowed("Only community managers can create spaces.")
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed("Give the space a name of up to 80 characters.", field="name")
+    slug = slugify(slug or name)[:80]
+    if not slug:
+        raise ValidationFailed("The space needs a web address made of letters.", field="slug")
+    if Space.objects.filter(slug=slug).exists():
+        raise ValidationFailed("A space with that address exists.", code="slug_taken", field="slug")
+    if visibility not in Space.Visibility.values:
+        raise ValidationFailed("Unknown visibility.", field="visibility")
+    if topic_starters not in Space.TopicStarters.values:
+        raise ValidationFailed("Unknown choice of who may start topics.", field="topic_starters")
+    allowed = sorted(set(allowed_affiliations or []))
+    if visibility == Space.Visibility.AFFILIATIONS and not allowed:
+        raise ValidationFailed(
+            "Choose at least one affiliation that may see this space.", field="allowed_affiliations"
+        )
+    space = Space.objects.create(
+        name=name,
+        slug=slug,
+        description=description.strip(),
+        visibility=visibility,
+        allowed_affiliations=allowed if visibility == Space.Visibility.AFFILIATIONS else [],
+        topic_starters=topic_starters,
+        position=position,
+    )
+    record_activity(actor=actor, verb="space.created", target=space, space_id=space.pk)
+    return space

@@ -1,0 +1,294 @@
+"""Pages of the community: parse, call one selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hearth.accounts.selectors import access_member
+from hearth.community import selectors, services
+from hearth.community.forms import (
+    EditPostForm,
+    MoveTopicForm,
+    ReplyForm,
+    TopicForm,
+    new_submit_key,
+)
+from hearth.community.models import Post, Reaction, Topic
+from hearth.community.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_moderate,
+    can_react,
+    can_reply,
+    can_start_topic,
+)
+from hearth.core.errors import HearthError
+from hearth.core.forms import add_service_error
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+
+
+def _page(request, queryset, per_page):
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page.elided_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return page
+
+
+def home(request):
+    spaces = selectors.visible_spaces(request.user)
+    topics = _page(request, selectors.topic_list(request.user, spaces=spaces), TOPICS_PER_PAGE)
+    return render(request, "community/home.html", {"spaces": spaces, "page": topics})
+
+
+def latest(request):
+    topics = _page(request, selectors.topic_list(request.user), TOPICS_PER_PAGE)
+    return render(request, "community/latest.html", {"page": topics})
+
+
+def space(request, slug):
+    space = selectors.access_space(request.user, slug)
+    topics = _page(request, selectors.topic_list(request.user, space=space), TOPICS_PER_PAGE)
+    return render(
+        request,
+        "community/space.html",
+        {"space": space, "page": topics, "can_start": can_start_topic(request.user, space)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_topic(request, slug):
+    space = selectors.access_space(request.user, slug)
+    if not can_start_topic(request.user, space):
+        messages.error(request, "You cannot start topics in this space.")
+        return redirect(space)
+    form = TopicForm(request.POST or None, initial={"submit_key": new_submit_key()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            topic = services.create_topic(
+                author=request.user,
+                space=space,
+                title=data["title"],
+                body=data["body"],
+                kind=data["kind"],
+                submit_key=data["submit_key"],
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+        else:
+            return redirect(topic)
+    return render(request, "community/topic_new.html", {"space": space, "form": form})
+
+
+def _quote(request, topic: Topic) -> str:
+    """Markdown that quotes the post named by ?quote=, for the composer without JavaScript."""
+    try:
+        post_id = int(request.GET.get("quote", ""))
+    except ValueError:
+        return ""
+    post = Post.objects.select_related("author").filter(pk=post_id, topic=topic).first()
+    if post is None or post.is_deleted:
+        return ""
+    quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
+    return f"{quoted}\n> — @{post.author.username}\n\n"
+
+
+def topic(request, slug, topic_id):
+    topic = selectors.access_topic(request.user, topic_id)
+    if slug != topic.slug and request.method == "GET" and "page" not in request.GET:
+        return redirect(topic, permanent=True)
+    services.record_topic_view(topic=topic)
+    topic.view_count += 1
+    posts = _page(request, selectors.post_list(topic), POSTS_PER_PAGE)
+    user = request.user
+    given = selectors.reactions_by(user, posts.object_list)
+    for post in posts.object_list:
+        post.topic = topic
+        post.given = given.get(post.pk, set())
+        post.can_edit = can_edit_post(user, post)
+        post.can_delete = can_delete_post(user, post)
+        post.can_react = can_react(user, post)
+    reply_form = None
+    if can_reply(user, topic):
+        reply_form = ReplyForm(
+            initial={"submit_key": new_submit_key(), "body": _quote(request, topic)}
+        )
+    staff = can_moderate(user)
+    return render(
+        request,
+        "community/topic.html",
+        {
+            "topic": topic,
+            "space": topic.space,
+            "page": posts,
+            "reply_form": reply_form,
+            "is_staff": staff,
+            "move_form": MoveTopicForm(spaces=selectors.moveable_spaces(user, topic))
+            if staff
+            else None,
+            "reaction_kinds": Reaction.Kind.choices,
+        },
+    )
+
+
+def post_permalink(request, post_id):
+    post = selectors.access_post(request.user, post_id)
+    page = (post.position - 1) // POSTS_PER_PAGE + 1
+    url = reverse("community:topic", args=[post.topic.slug, post.topic_id])
+    query = f"?page={page}" if page > 1 else ""
+    return redirect(f"{url}{query}#post-{post.position}")
+
+
+@login_required
+@require_POST
+def reply(request, topic_id):
+    topic = selectors.access_topic(request.user, topic_id)
+    form = ReplyForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            post = services.create_reply(
+                author=request.user,
+                topic=topic,
+                body=form.cleaned_data["body"],
+                submit_key=form.cleaned_data["submit_key"],
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+            status = error.status
+        else:
+            if request.htmx:
+                post.topic = topic
+                post.given = set()
+                post.can_edit = can_edit_post(request.user, post)
+                post.can_delete = can_delete_post(request.user, post)
+                post.can_react = False
+                return render(
+                    request,
+                    "community/partials/reply_created.html",
+                    {
+                        "post": post,
+                        "topic": topic,
+                        "reply_form": ReplyForm(initial={"submit_key": new_submit_key()}),
+                        "reaction_kinds": Reaction.Kind.choices,
+                    },
+                )
+            return redirect(post)
+    if request.htmx:
+        return render(
+            request,
+            "community/partials/composer.html",
+            {"topic": topic, "reply_form": form},
+            status=status,
+        )
+    return render(
+        request, "community/reply_error.html", {"topic": topic, "reply_form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_post(request, post_id):
+    post = selectors.access_post(request.user, post_id)
+    if not can_edit_post(request.user, post):
+        messages.error(request, "You cannot edit this post.")
+        return redirect(post)
+    initial = {"body": post.body, "title": post.topic.title}
+    form = EditPostForm(request.POST or None, initial=initial, opening=post.is_opening)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_post(
+                editor=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title"),
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(post)
+    return render(request, "community/post_edit.html", {"post": post, "form": form})
+
+
+def post_history(request, post_id):
+    post = selectors.access_post(request.user, post_id)
+    if post.is_deleted and not can_moderate(request.user):
+        raise Http404("No such post.")
+    return render(
+        request,
+        "community/post_history.html",
+        {"post": post, "revisions": selectors.revision_list(post)},
+    )
+
+
+@login_required
+@require_POST
+def delete_post(request, post_id):
+    post = selectors.access_post(request.user, post_id)
+    services.delete_post(actor=request.user, post=post)
+    if post.is_opening:
+        messages.success(request, "The topic is deleted.")
+        return redirect(post.topic.space)
+    messages.success(request, "The post is deleted.")
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def react(request, post_id, kind):
+    post = selectors.access_post(request.user, post_id)
+    services.toggle_reaction(member=request.user, post=post, kind=kind)
+    if request.htmx:
+        post.refresh_from_db(fields=["like_count", "helpful_count"])
+        post.given = selectors.reactions_by(request.user, [post]).get(post.pk, set())
+        post.can_react = True
+        return render(
+            request,
+            "community/partials/reactions.html",
+            {"post": post, "reaction_kinds": Reaction.Kind.choices},
+        )
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def topic_staff_action(request, topic_id, action):
+    topic = selectors.access_topic(request.user, topic_id)
+    if action in ("pin", "unpin"):
+        services.set_topic_pinned(actor=request.user, topic=topic, pinned=action == "pin")
+        messages.success(request, "Topic pinned." if action == "pin" else "Topic unpinned.")
+    elif action in ("lock", "unlock"):
+        services.set_topic_locked(actor=request.user, topic=topic, locked=action == "lock")
+        messages.success(request, "Topic locked." if action == "lock" else "Topic unlocked.")
+    elif action == "move":
+        form = MoveTopicForm(request.POST, spaces=selectors.moveable_spaces(request.user, topic))
+        if not form.is_valid():
+            messages.error(request, "Choose a space to move the topic to.")
+            return redirect(topic)
+        target = selectors.access_space(request.user, form.cleaned_data["space"])
+        services.move_topic(actor=request.user, topic=topic, space=target)
+        messages.success(request, f"Topic moved to {target.name}.")
+    else:
+        raise Http404("No such action.")
+    return redirect(topic)
+
+
+def profile(request, username):
+    member = access_member(username)
+    return render(
+        request,
+        "community/profile.html",
+        {
+            "member": member,
+            "recent_posts": selectors.member_recent_posts(request.user, member),
+            "can_edit": request.user.is_authenticated
+            and (request.user.pk == member.pk or request.user.is_manager),
+        },
+    )
