@@ -72,6 +72,14 @@ class ExpertiseTag(models.Model):
         return self.name
 
 
+class MemberManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # An administrator created from the command line is a community manager.
+        extra_fields.setdefault("role", Role.MANAGER)
+        extra_fields.setdefault("affiliation", Affiliation.EMPLOYEE)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class Member(AbstractUser):
     """A person in the community. Staff-ness follows the role, never set by hand."""
 
@@ -93,7 +101,7 @@ class Member(AbstractUser):
     post_count = models.PositiveIntegerField(default=0)
     conduct_version_accepted = models.PositiveIntegerField(default=0)
 
-    objects = UserManager()
+    objects = MemberManager()
 
     class Meta:
         indexes = [

@@ -47,5 +47,6 @@ urlpatterns = [
     ),
     path("settings/profile/", views.edit_profile, name="edit_profile"),
     path("code-of-conduct/", views.code_of_conduct, name="conduct"),
+    path("code-of-conduct/accept/", views.accept_code_of_conduct, name="accept_conduct"),
     path("code-of-conduct/edit/", views.edit_code_of_conduct, name="edit_conduct"),
 ]

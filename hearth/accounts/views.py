@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.accounts import services
 from hearth.accounts.forms import CodeOfConductForm, ProfileForm, SignUpForm
@@ -77,14 +77,30 @@ def edit_profile(request):
 
 
 def code_of_conduct(request):
+    conduct = services.current_code_of_conduct()
+    user = request.user
     return render(
         request,
         "accounts/conduct.html",
         {
-            "conduct": services.current_code_of_conduct(),
-            "can_edit": can_edit_code_of_conduct(request.user),
+            "conduct": conduct,
+            "can_edit": can_edit_code_of_conduct(user),
+            "needs_acceptance": conduct is not None
+            and user.is_authenticated
+            and user.conduct_version_accepted < conduct.version,
         },
     )
+
+
+@login_required
+@require_POST
+def accept_code_of_conduct(request):
+    conduct = services.current_code_of_conduct()
+    if conduct is None:
+        return redirect("accounts:conduct")
+    services.accept_code_of_conduct(member=request.user, conduct=conduct)
+    messages.success(request, "Thank you for accepting the code of conduct.")
+    return redirect("community:home")
 
 
 @login_required
