@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "hearth.core",
     "hearth.accounts",
     "hearth.community",
+    "hearth.demo",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("HEARTH_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
