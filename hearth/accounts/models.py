@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 
@@ -107,6 +108,8 @@ class Member(AbstractUser):
         indexes = [
             models.Index(fields=["affiliation"], name="member_affiliation"),
             models.Index(fields=["role"], name="member_role"),
+            # Mentions and profile links find members by username ignoring case.
+            models.Index(Lower("username"), name="member_username_lower"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ def access_member(username: str) -> Member:
     member = (
         Member.objects.select_related("organization")
         .prefetch_related("expertise")
-        .filter(username=username, is_active=True)
+        .filter(username__iexact=username, is_active=True)
         .first()
     )
     if member is None:

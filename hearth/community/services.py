@@ -5,7 +5,8 @@ appends its row to the activity log.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,7 +35,8 @@ from hearth.core.errors import NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import Rendered, mention_candidates, render_markdown
 from hearth.core.services import record_activity
 
-MAX_MENTIONS = 20
+# A post may name many @words (code, e-mail handles): look them all up, within reason.
+MAX_MENTION_CANDIDATES = 500
 
 
 def _clean_title(title: str) -> str:
@@ -73,13 +75,16 @@ def _clean_submit_key(submit_key: str) -> str:
 
 def render_post_body(body: str) -> Rendered:
     """Render a post, linking @mentions of members that exist (one query at most)."""
-    candidates = sorted(mention_candidates(body))[:MAX_MENTIONS]
-    known: set[str] = set()
+    candidates = mention_candidates(body)
+    known: dict[str, str] = {}
     if candidates:
-        query = Q()
-        for name in candidates:
-            query |= Q(username__iexact=name)
-        known = {u.lower() for u in Member.objects.filter(query).values_list("username", flat=True)}
+        # Candidates are lower-cased; usernames are unique ignoring case.
+        rows = (
+            Member.objects.annotate(username_lower=Lower("username"))
+            .filter(username_lower__in=sorted(candidates)[:MAX_MENTION_CANDIDATES])
+            .values_list("username_lower", "username")
+        )
+        known = dict(rows)
     return render_markdown(body, known_usernames=known)
 
 
@@ -189,9 +194,11 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
     Topic.objects.filter(pk=topic.pk).update(
         reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
     )
-    Space.objects.filter(pk=topic.space_id).update(
-        post_count=F("post_count") + 1, last_activity_at=now
-    )
+    if not topic.is_deleted:
+        # A deleted topic's posts are already off the space's count.
+        Space.objects.filter(pk=topic.space_id).update(
+            post_count=F("post_count") + 1, last_activity_at=now
+        )
     Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
     record_activity(
         actor=author,
@@ -279,7 +286,8 @@ def delete_post(*, actor: Member, post: Post) -> Post:
         )
     else:
         Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") - 1)
-        Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") - 1)
+        if not topic.is_deleted:
+            Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") - 1)
     Member.objects.filter(pk=post.author_id, post_count__gt=0).update(
         post_count=F("post_count") - 1
     )

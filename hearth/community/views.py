@@ -26,7 +26,7 @@ from hearth.community.permissions import (
     can_reply,
     can_start_topic,
 )
-from hearth.core.errors import HearthError
+from hearth.core.errors import HearthError, NotAllowed
 from hearth.core.forms import add_service_error
 
 TOPICS_PER_PAGE = 30
@@ -268,6 +268,8 @@ def topic_staff_action(request, topic_id, action):
         services.set_topic_locked(actor=request.user, topic=topic, locked=action == "lock")
         messages.success(request, "Topic locked." if action == "lock" else "Topic unlocked.")
     elif action == "move":
+        if not can_moderate(request.user):
+            raise NotAllowed("Only moderators can do that.", code="staff_only")
         form = MoveTopicForm(request.POST, spaces=selectors.moveable_spaces(request.user, topic))
         if not form.is_valid():
             messages.error(request, "Choose a space to move the topic to.")

@@ -69,18 +69,19 @@ def _split_mentions(token: Token, state) -> list[Token]:
     text = token.content
     pos = 0
     for match in MENTION_RE.finditer(text):
-        username = match.group(1)
-        if username.lower() not in state.env.get("known_usernames", set()):
+        typed = match.group(1)
+        username = state.env["known_usernames"].get(typed.lower())
+        if username is None:
             continue
         if match.start() > pos:
             out.append(_text_token(text[pos : match.start()]))
-        state.env.setdefault("mentions", []).append(username)
+        state.env["mentions"].append(username)
         link_open = Token("link_open", "a", 1)
         link_open.attrs = {
             "href": reverse("community:profile", args=[username]),
             "class": "mention",
         }
-        out.extend([link_open, _text_token("@" + username), Token("link_close", "a", -1)])
+        out.extend([link_open, _text_token("@" + typed), Token("link_close", "a", -1)])
         pos = match.end()
     if pos < len(text):
         out.append(_text_token(text[pos:]))
@@ -113,7 +114,9 @@ def sanitize_html(html: str) -> str:
     )
 
 
-def render_markdown(source: str, *, known_usernames: set[str] | None = None) -> Rendered:
+def render_markdown(
+    source: str, *, known_usernames: set[str] | dict[str, str] | None = None
+) -> Rendered:
     """Render member-written Markdown to sanitised HTML and list whom it mentions.
 
     `known_usernames` (lower-cased) limits which @names become links: a mention of nobody
@@ -122,7 +125,10 @@ def render_markdown(source: str, *, known_usernames: set[str] | None = None) -> 
     global _md
     if _md is None:
         _md = _parser()
-    env = {"known_usernames": known_usernames or set(), "mentions": []}
+    known = known_usernames or {}
+    if not isinstance(known, dict):
+        known = {name.lower(): name for name in known}
+    env = {"known_usernames": known, "mentions": []}
     html = _md.render(source, env)
     mentions = list(dict.fromkeys(name.lower() for name in env["mentions"]))
     return Rendered(html=sanitize_html(html), mentions=mentions)

@@ -181,3 +181,98 @@ def axe():
     return SimpleNamespace(
         run=run_axe, format=format_axe_violations, check=assert_no_axe_violations
     )
+
+
+def _record_dialogs_and_errors(new_page) -> None:
+    """Gives `new_page` the `.dialogs` and `.console_errors` lists the `page` fixture has."""
+    new_page.dialogs = []
+    new_page.console_errors = []
+
+    def on_dialog(dialog):
+        new_page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message):
+        if message.type == "error":
+            new_page.console_errors.append(message.text)
+
+    def on_page_error(error):
+        new_page.console_errors.append(f"uncaught: {error}")
+
+    new_page.on("dialog", on_dialog)
+    new_page.on("console", on_console)
+    new_page.on("pageerror", on_page_error)
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens a page in a fresh browser context: new_page(**context_options).
+
+    Each call is a separate browser (own cookies and storage), e.g. a second member or a
+    context with `java_script_enabled=False`, `color_scheme="dark"` or a phone-sized
+    `viewport`. The page records dialogs and console errors like `page`, and
+    `page.failed_responses` lists "STATUS URL" for every response of status 400 or more.
+    Every context is closed after the test.
+    """
+    contexts = []
+
+    def open_page(**options):
+        options.setdefault("viewport", VIEWPORT)
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        opened = context.new_page()
+        _record_dialogs_and_errors(opened)
+        opened.failed_responses = []
+
+        def on_response(response):
+            if response.status >= 400:
+                opened.failed_responses.append(f"{response.status} {response.url}")
+
+        opened.on("response", on_response)
+        return opened
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def log_in_as(base_url):
+    """log_in_as(page, member): signs the page's browser context in without the log-in form.
+
+    The session is made by django.test.Client.force_login and its cookie handed to the
+    context, for tests that are not about logging in. Returns the page.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    def log_in(target_page, member):
+        client = Client()
+        client.force_login(member)
+        cookie_name = settings.SESSION_COOKIE_NAME
+        target_page.context.add_cookies(
+            [{"name": cookie_name, "value": client.cookies[cookie_name].value, "url": base_url}]
+        )
+        return target_page
+
+    return log_in
+
+
+@pytest.fixture
+def log_in_with_form(base_url):
+    """log_in_with_form(page, username, password=PASSWORD): logs in through /login/."""
+    from hearth.testing import PASSWORD
+
+    def log_in(target_page, username, password=PASSWORD):
+        target_page.goto(f"{base_url}/login/")
+        target_page.fill("#id_username", username)
+        target_page.fill("#id_password", password)
+        with target_page.expect_navigation():
+            target_page.click("main form button[type=submit]")
+        assert "/login/" not in target_page.url, f"log-in as {username} failed: {target_page.url}"
+        return target_page
+
+    return log_in
