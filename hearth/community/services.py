@@ -93,9 +93,13 @@ def _topic_slug(title: str) -> str:
 
 
 def _existing_submission(author: Member, submit_key: str) -> Post | None:
+    """The post an earlier submit with this key created, marked `is_repeat_submit`."""
     if not submit_key:
         return None
-    return Post.objects.select_related("topic").filter(author=author, submit_key=submit_key).first()
+    post = Post.objects.select_related("topic").filter(author=author, submit_key=submit_key).first()
+    if post is not None:
+        post.is_repeat_submit = True
+    return post
 
 
 @transaction.atomic

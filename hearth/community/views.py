@@ -163,6 +163,16 @@ def reply(request, topic_id):
             add_service_error(form, error)
             status = error.status
         else:
+            if request.htmx and getattr(post, "is_repeat_submit", False):
+                # The first submit already put this reply on the page: only reset the form.
+                return render(
+                    request,
+                    "community/partials/composer.html",
+                    {
+                        "topic": topic,
+                        "reply_form": ReplyForm(initial={"submit_key": new_submit_key()}),
+                    },
+                )
             if request.htmx:
                 post.topic = topic
                 post.given = set()

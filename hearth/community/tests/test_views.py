@@ -483,6 +483,22 @@ def test_reply_double_submit_makes_one_reply(
     assert fresh(other_customer).post_count == 1
 
 
+def test_repeated_htmx_reply_resets_the_composer_without_adding_the_post_again(
+    client_for, customer, other_customer, public_space
+):
+    topic = start(customer, public_space)
+    client = client_for(other_customer)
+    data = {"body": "Posting once", "submit_key": "d" * 32}
+
+    first = client.post(reply_url(topic), data, headers=HTMX).content.decode()
+    second = client.post(reply_url(topic), data, headers=HTMX).content.decode()
+
+    assert "hx-swap-oob" in first
+    assert "hx-swap-oob" not in second
+    assert second.startswith('<form class="form card composer" id="reply"')
+    assert submit_key_in(second) not in ("d" * 32, submit_key_in(first))
+
+
 def test_htmx_reply_returns_a_fresh_composer_and_the_post_out_of_band(
     client_for, customer, other_customer, public_space
 ):
