@@ -74,6 +74,10 @@ class ExpertiseTag(models.Model):
 
 
 class MemberManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique ignoring case, so "Cara" logs in as cara.
+        return self.get(username__iexact=username)
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # An administrator created from the command line is a community manager.
         extra_fields.setdefault("role", Role.MANAGER)

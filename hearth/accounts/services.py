@@ -69,6 +69,13 @@ def accept_code_of_conduct(*, member: Member, conduct: CodeOfConduct) -> Conduct
     return acceptance
 
 
+def _clean_display_name(display_name: str) -> str:
+    display_name = " ".join((display_name or "").split())
+    if len(display_name) > 80:
+        raise ValidationFailed("Display names can be at most 80 characters.", field="display_name")
+    return display_name
+
+
 def _validate_username(username: str) -> str:
     username = username.strip()
     field = Member._meta.get_field("username")
@@ -128,7 +135,7 @@ def create_member(
     member = Member(
         username=username,
         email=email,
-        display_name=display_name.strip()[:80],
+        display_name=_clean_display_name(display_name),
         affiliation=affiliation,
         organization=organization,
         bio=bio.strip(),
@@ -229,9 +236,7 @@ def update_profile(
     """Change what a member shows about themselves."""
     if not can_edit_profile(actor, member):
         raise NotAllowed("You can only edit your own profile.")
-    display_name = display_name.strip()
-    if len(display_name) > 80:
-        raise ValidationFailed("Display names can be at most 80 characters.", field="display_name")
+    display_name = _clean_display_name(display_name)
     bio = bio.strip()
     if len(bio) > 2000:
         raise ValidationFailed("Bios can be at most 2,000 characters.", field="bio")
