@@ -255,6 +255,17 @@ def update_profile(
                 code="affiliation_locked",
             )
         member.affiliation = affiliation
+    if (
+        organization is not None
+        and organization.pk != member.organization_id
+        and organization.kind == Organization.Kind.PARTNER
+        and member.affiliation != Affiliation.PARTNER
+        and not actor.is_manager
+    ):
+        raise NotAllowed(
+            "Only partners belong to a partner organization; ask the community team.",
+            code="organization_locked",
+        )
     member.organization = organization
     if avatar is not None:
         extension = validate_avatar(avatar)

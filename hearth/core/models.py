@@ -4,6 +4,17 @@ from django.conf import settings
 from django.db import models
 
 
+class ActivityQuerySet(models.QuerySet):
+    """Bulk changes are refused too; deleting a member still nulls `actor` (Django's
+    collector updates rows without going through this queryset)."""
+
+    def update(self, **kwargs):
+        raise ValueError("The activity log is append-only.")
+
+    def delete(self):
+        raise ValueError("The activity log is append-only.")
+
+
 class Activity(models.Model):
     """One thing that happened: who did what to which object, and when.
 
@@ -25,6 +36,8 @@ class Activity(models.Model):
     space_id = models.BigIntegerField(null=True, blank=True)
     occurred_at = models.DateTimeField(db_default=models.functions.Now())
     payload = models.JSONField(default=dict, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "activities"

@@ -511,3 +511,20 @@ def test_sign_up_rejects_a_display_name_over_80_characters(db):
 
     assert error.value.field == "display_name"
     assert not Member.objects.filter(username="longname").exists()
+
+
+def test_a_customer_cannot_claim_a_partner_organization_but_a_manager_can_assign_it(
+    customer, manager
+):
+    dealer = services.create_organization(actor=manager, name="Bright Installs", kind="partner")
+    with pytest.raises(NotAllowed) as error:
+        services.update_profile(
+            actor=customer, member=customer, display_name="", bio="", organization=dealer
+        )
+    assert error.value.code == "organization_locked"
+
+    services.update_profile(
+        actor=manager, member=customer, display_name="", bio="", organization=dealer
+    )
+    customer.refresh_from_db()
+    assert customer.organization == dealer

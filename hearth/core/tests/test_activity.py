@@ -528,3 +528,12 @@ def test_anonymous_requests_record_no_visit(db, client):
     for path in ["/", "/latest/", "/code-of-conduct/"]:
         assert client.get(path).status_code == 200
     assert VisitDay.objects.count() == 0
+
+
+def test_the_activity_log_refuses_bulk_updates_and_deletes(customer):
+    with pytest.raises(ValueError):
+        Activity.objects.filter(actor=customer).update(verb="tampered")
+    with pytest.raises(ValueError):
+        Activity.objects.filter(actor=customer).delete()
+
+    assert Activity.objects.filter(actor=customer, verb="member.joined").count() == 1

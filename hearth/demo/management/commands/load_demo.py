@@ -59,6 +59,7 @@ class Loader:
         for thread in threads:
             self.create_thread(thread)
         self.settle_spaces()
+        self.settle_join_dates()
 
     # Organizations, members, code of conduct, spaces --------------------------------------
 
@@ -241,6 +242,14 @@ class Loader:
         for _ in range(views):
             community.record_topic_view(topic=topic)
         self.counts["views"] += views
+
+    def settle_join_dates(self) -> None:
+        """Members joined a day before the community's first post, so profiles read true."""
+        first = Post.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        if first is not None:
+            Member.objects.filter(pk__in=[m.pk for m in self.members.values()]).update(
+                date_joined=first - timedelta(days=1)
+            )
 
     def settle_spaces(self) -> None:
         """Each space's last activity is that of its most recently active topic."""
