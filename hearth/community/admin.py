@@ -1,10 +1,44 @@
+from django import forms
 from django.contrib import admin
 
+from hearth.accounts.models import Affiliation
 from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
+
+
+class SpaceAdminForm(forms.ModelForm):
+    allowed_affiliations = forms.MultipleChoiceField(
+        choices=Affiliation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Who may see the space when its visibility is 'Only chosen affiliations'. "
+        "Moderators and community managers see every space.",
+    )
+
+    class Meta:
+        model = Space
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "position",
+            "visibility",
+            "allowed_affiliations",
+            "topic_starters",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("visibility") == Space.Visibility.AFFILIATIONS:
+            if not data.get("allowed_affiliations"):
+                self.add_error("allowed_affiliations", "Choose at least one affiliation.")
+        else:
+            data["allowed_affiliations"] = []
+        return data
 
 
 @admin.register(Space)
 class SpaceAdmin(admin.ModelAdmin):
+    form = SpaceAdminForm
     list_display = ["name", "slug", "visibility", "topic_starters", "position", "topic_count"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from hearth.accounts.models import Member
 from hearth.community import services
-from hearth.community.models import Post, PostRevision, Reaction, Topic
+from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -1088,3 +1088,27 @@ def test_profile_shows_recent_activity(client, customer, other_customer, public_
     assert "Replied to <a" in html
     assert "And a reply of mine" in html
     assert "<dt>Posts</dt><dd>2</dd>" in html
+
+
+def test_space_admin_needs_an_affiliation_for_a_limited_space_and_saves_the_choice(
+    client_for, manager
+):
+    client = client_for(manager)
+    data = {
+        "name": "Dealers",
+        "slug": "dealers",
+        "description": "",
+        "position": 3,
+        "visibility": "affiliations",
+        "topic_starters": "members",
+    }
+
+    refused = client.post("/admin/community/space/add/", data)
+    assert refused.status_code == 200
+    assert "Choose at least one affiliation." in refused.content.decode()
+
+    saved = client.post(
+        "/admin/community/space/add/", {**data, "allowed_affiliations": ["partner", "employee"]}
+    )
+    assert saved.status_code == 302
+    assert Space.objects.get(slug="dealers").allowed_affiliations == ["partner", "employee"]
