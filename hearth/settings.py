@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,6 +165,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("HEARTH_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 HEARTH_SERVE_MEDIA = env.bool("HEARTH_SERVE_MEDIA", default=True)
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+
+# API rate limits, per client, e.g. "120/min".
+HEARTH_API_RATE_ANONYMOUS = env.str("HEARTH_API_RATE_ANONYMOUS", default="120/min")
+HEARTH_API_RATE_MEMBER = env.str("HEARTH_API_RATE_MEMBER", default="600/min")
 
 # Browsers get no framing, no sniffing, and cookies only over HTTPS when asked.
 SECURE_CONTENT_TYPE_NOSNIFF = True

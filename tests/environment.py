@@ -32,6 +32,8 @@ def prepare() -> None:
         os.environ.pop(name, None)
     if url := os.environ.get("HEARTH_TEST_DATABASE_URL"):
         os.environ["DATABASE_URL"] = url
+    # No persistent connections: live-server threads must not hold the test database open.
+    os.environ["HEARTH_CONN_MAX_AGE"] = "0"
     os.environ["HEARTH_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     var_dir = tempfile.mkdtemp(prefix="hearth-test-var-")
     atexit.register(shutil.rmtree, var_dir, ignore_errors=True)

@@ -178,3 +178,36 @@ class ConductAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} accepted v{self.conduct_id}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is stored; the member sees it once."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Read and write"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    # The public part of the token, used to find it; the secret is compared by hash.
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="apitoken_member")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

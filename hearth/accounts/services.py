@@ -1,15 +1,22 @@
 """Every write about members, organizations and the code of conduct."""
 
+import datetime
+import hashlib
+import hmac
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 
 from hearth.accounts.models import (
     GRANTED_AFFILIATIONS,
     Affiliation,
+    ApiToken,
     CodeOfConduct,
     ConductAcceptance,
     ExpertiseTag,
@@ -18,7 +25,7 @@ from hearth.accounts.models import (
     Role,
 )
 from hearth.accounts.permissions import can_change_role, can_edit_code_of_conduct, can_edit_profile
-from hearth.core.errors import NotAllowed, ValidationFailed
+from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import render_markdown
 from hearth.core.services import record_activity
 
@@ -301,3 +308,64 @@ def create_organization(
     if created:
         record_activity(actor=actor, verb="organization.created", target=organization)
     return organization
+
+
+TOKEN_PREFIX = "hth_"
+MAX_ACTIVE_TOKENS = 20
+
+
+def _hash_secret(secret: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is safe; a slow one would tax every call.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, member: Member, name: str, scope: str) -> tuple[ApiToken, str]:
+    """Issue a personal token; returns it with the full secret, which is never shown again."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise ValidationFailed("Name the token (up to 80 characters).", field="name")
+    if scope not in ApiToken.Scope.values:
+        raise ValidationFailed("Choose read or write.", field="scope")
+    if member.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise Conflict(
+            f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens"
+        )
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        member=member, name=name, prefix=prefix, secret_hash=_hash_secret(secret), scope=scope
+    )
+    record_activity(actor=member, verb="api_token.created", target=token, payload={"scope": scope})
+    return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: Member, token: ApiToken) -> ApiToken:
+    if token.member_id != actor.pk and not actor.is_manager:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_activity(actor=actor, verb="api_token.revoked", target=token)
+    return token
+
+
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    """The active token `raw` names, with its member, or None. Notes its use once a minute."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    if not prefix or not secret:
+        return None
+    token = (
+        ApiToken.objects.select_related("member")
+        .filter(prefix=prefix, revoked_at__isnull=True, member__is_active=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -22,7 +22,9 @@ def access_space(member, slug: str) -> Space:
 
 def access_topic(member, topic_id: int) -> Topic:
     """The topic with its space, or Http404 when missing or hidden from `member`."""
-    topic = Topic.objects.select_related("space", "author").filter(pk=topic_id).first()
+    topic = (
+        Topic.objects.select_related("space", "author", "last_poster").filter(pk=topic_id).first()
+    )
     if topic is None or not can_view_topic(member, topic):
         raise Http404("No such topic.")
     return topic

@@ -126,6 +126,7 @@ def create_topic(
         raise ValidationFailed("Choose discussion or question.", field="kind")
     submit_key = _clean_submit_key(submit_key)
     if existing := _existing_submission(author, submit_key):
+        existing.topic.is_repeat_submit = True
         return existing.topic
     now = timezone.now()
     topic = Topic.objects.create(
@@ -309,8 +310,11 @@ _REACTION_COUNTER = {Reaction.Kind.LIKE: "like_count", Reaction.Kind.HELPFUL: "h
 
 
 @transaction.atomic
-def toggle_reaction(*, member: Member, post: Post, kind: str) -> bool:
-    """Give or take back a reaction; returns True when the reaction is now on."""
+def set_reaction(*, member: Member, post: Post, kind: str, active: bool) -> bool:
+    """Give (`active`) or take back a reaction; doing what is already done changes nothing.
+
+    Returns whether the reaction is now on.
+    """
     post = Post.objects.select_related("topic__space").get(pk=post.pk)
     if not can_view_topic(member, post.topic):
         raise NotFound("No such post.")
@@ -318,32 +322,37 @@ def toggle_reaction(*, member: Member, post: Post, kind: str) -> bool:
         raise ValidationFailed("Unknown reaction.", code="unknown_reaction", field="kind")
     if not can_react(member, post):
         raise NotAllowed(
-            "You cannot react to this post."
-            if member.pk != post.author_id
-            else "You cannot react to your own post.",
+            "You cannot react to your own post."
+            if member.pk == post.author_id
+            else "You cannot react to this post.",
             code="cannot_react",
         )
+    existing = Reaction.objects.filter(post=post, member=member, kind=kind)
+    if existing.exists() == active:
+        return active
     counter = _REACTION_COUNTER[kind]
-    deleted, _ = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
-    if deleted:
-        Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
-        if kind == Reaction.Kind.LIKE:
-            Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") - 1)
-        now_on = False
-    else:
+    step = 1 if active else -1
+    if active:
         Reaction.objects.create(post=post, member=member, kind=kind)
-        Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
-        if kind == Reaction.Kind.LIKE:
-            Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") + 1)
-        now_on = True
+    else:
+        existing.delete()
+    Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + step})
+    if kind == Reaction.Kind.LIKE:
+        Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") + step)
     record_activity(
         actor=member,
-        verb="reaction.added" if now_on else "reaction.removed",
+        verb="reaction.added" if active else "reaction.removed",
         target=post,
         space_id=post.topic.space_id,
         payload={"kind": kind, "topic_id": post.topic_id, "post_author_id": post.author_id},
     )
-    return now_on
+    return active
+
+
+def toggle_reaction(*, member: Member, post: Post, kind: str) -> bool:
+    """Give a reaction, or take it back if given; returns whether it is now on."""
+    given = Reaction.objects.filter(post_id=post.pk, member_id=member.pk, kind=kind).exists()
+    return set_reaction(member=member, post=post, kind=kind, active=not given)
 
 
 def _staff_topic(actor: Member, topic: Topic) -> Topic:

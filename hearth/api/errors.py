@@ -1,0 +1,73 @@
+"""Every API error has one shape: {"code": "...", "message": "..."} and a fitting status."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from hearth.core.errors import HearthError
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra
+):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+def _describe(errors: list[dict]) -> str:
+    parts = []
+    for error in errors[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "The request is not valid."
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(HearthError)
+    def hearth_error(request, exc: HearthError):
+        extra = {"field": exc.field} if getattr(exc, "field", None) else {}
+        return error_response(api, request, exc.status, exc.code, exc.message, **extra)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+            for e in exc.errors
+        ]
+        return error_response(api, request, 400, "invalid", _describe(errors), errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return error_response(
+            api, request, 401, "unauthenticated", "Log in or send a valid API token."
+        )
+
+    @api.exception_handler(Throttled)
+    def throttled(request, exc: Throttled):
+        return error_response(api, request, 429, "rate_limited", "Too many requests; slow down.")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return error_response(
+            api, request, 404, "not_found", "Nothing here, or nothing you may see."
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return error_response(api, request, 403, "forbidden", "You may not do that.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        status = exc.status_code
+        return error_response(api, request, status, _CODES.get(status, "error"), str(exc))
