@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from hearth.api.api import api
+from hearth.core.views import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("health/", health, name="health"),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.community.urls")),
 ]
