@@ -84,12 +84,12 @@ class Topic(models.Model):
         indexes = [
             # The "latest" list and a space's list: pinned first, then by last activity.
             models.Index(
-                fields=["space", "-is_pinned", "-last_activity_at"],
+                fields=["space", "-is_pinned", "-last_activity_at", "-id"],
                 name="topic_space_activity",
                 condition=models.Q(deleted_at__isnull=True),
             ),
             models.Index(
-                fields=["-last_activity_at"],
+                fields=["-last_activity_at", "-id"],
                 name="topic_activity",
                 condition=models.Q(deleted_at__isnull=True),
             ),

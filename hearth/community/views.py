@@ -33,26 +33,59 @@ TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
 
 
-def _page(request, queryset, per_page):
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator told its total (from the denormalised counters) instead of counting rows."""
+
+    def __init__(self, object_list, per_page, *, total: int):
+        super().__init__(object_list, per_page)
+        self._total = total
+
+    @property
+    def count(self) -> int:
+        return self._total
+
+
+def _page(request, queryset, per_page, *, total: int | None = None):
+    paginator = (
+        Paginator(queryset, per_page)
+        if total is None
+        else CountedPaginator(queryset, per_page, total=total)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     page.elided_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return page
 
 
 def home(request):
     spaces = selectors.visible_spaces(request.user)
-    topics = _page(request, selectors.topic_list(request.user, spaces=spaces), TOPICS_PER_PAGE)
+    topics = _page(
+        request,
+        selectors.topic_list(request.user, spaces=spaces),
+        TOPICS_PER_PAGE,
+        total=sum(space.topic_count for space in spaces),
+    )
     return render(request, "community/home.html", {"spaces": spaces, "page": topics})
 
 
 def latest(request):
-    topics = _page(request, selectors.topic_list(request.user), TOPICS_PER_PAGE)
+    spaces = selectors.visible_spaces(request.user)
+    topics = _page(
+        request,
+        selectors.topic_list(request.user, spaces=spaces),
+        TOPICS_PER_PAGE,
+        total=sum(space.topic_count for space in spaces),
+    )
     return render(request, "community/latest.html", {"page": topics})
 
 
 def space(request, slug):
     space = selectors.access_space(request.user, slug)
-    topics = _page(request, selectors.topic_list(request.user, space=space), TOPICS_PER_PAGE)
+    topics = _page(
+        request,
+        selectors.topic_list(request.user, space=space),
+        TOPICS_PER_PAGE,
+        total=space.topic_count,
+    )
     return render(
         request,
         "community/space.html",
