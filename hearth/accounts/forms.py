@@ -2,7 +2,12 @@
 
 from django import forms
 
-from hearth.accounts.models import SELF_DECLARED_AFFILIATIONS, Affiliation, Organization
+from hearth.accounts.models import (
+    SELF_DECLARED_AFFILIATIONS,
+    Affiliation,
+    ApiToken,
+    Organization,
+)
 
 
 class SignUpForm(forms.Form):
@@ -71,3 +76,15 @@ class ProfileForm(forms.Form):
 class CodeOfConductForm(forms.Form):
     title = forms.CharField(max_length=200, initial="Code of conduct")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 18}), help_text="Markdown.")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80, help_text="What the token is for, e.g. “CRM sync” or “my script”."
+    )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        help_text="A read token cannot post, edit, delete or react.",
+    )

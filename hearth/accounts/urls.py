@@ -46,6 +46,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("settings/profile/", views.edit_profile, name="edit_profile"),
+    path("settings/tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("code-of-conduct/", views.code_of_conduct, name="conduct"),
     path("code-of-conduct/accept/", views.accept_code_of_conduct, name="accept_conduct"),
     path("code-of-conduct/edit/", views.edit_code_of_conduct, name="edit_conduct"),

@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.accounts import services
-from hearth.accounts.forms import CodeOfConductForm, ProfileForm, SignUpForm
+from hearth.accounts.forms import ApiTokenForm, CodeOfConductForm, ProfileForm, SignUpForm
 from hearth.accounts.permissions import can_edit_code_of_conduct
+from hearth.accounts.selectors import access_api_token, api_token_list
 from hearth.core.errors import HearthError
 from hearth.core.forms import add_service_error
 
@@ -122,3 +123,35 @@ def edit_code_of_conduct(request):
             messages.success(request, f"Version {conduct.version} of the code of conduct is live.")
             return redirect("accounts:conduct")
     return render(request, "accounts/conduct_edit.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_secret = services.create_api_token(
+                member=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+            )
+        except HearthError as error:
+            add_service_error(form, error)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": api_token_list(request.user), "new_secret": new_secret},
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, token_id):
+    token = access_api_token(request.user, token_id)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” no longer works.")
+    return redirect("accounts:api_tokens")

@@ -141,9 +141,7 @@ def test_verified_employee_and_partner_affiliations_are_taken(db, affiliation):
     assert Member.objects.get(pk=member.pk).affiliation == affiliation
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("affiliation", "alien"), ("role", "overlord")]
-)
+@pytest.mark.parametrize(("field", "value"), [("affiliation", "alien"), ("role", "overlord")])
 def test_unknown_affiliations_and_roles_are_refused(db, field, value):
     with pytest.raises(ValidationFailed) as caught:
         sign_up(**{field: value})
@@ -272,9 +270,7 @@ def test_an_empty_bio_stores_no_html(customer):
 
 
 @pytest.mark.parametrize("affiliation", [Affiliation.EMPLOYEE, Affiliation.PARTNER])
-def test_a_member_cannot_give_themselves_an_employee_or_partner_affiliation(
-    customer, affiliation
-):
+def test_a_member_cannot_give_themselves_an_employee_or_partner_affiliation(customer, affiliation):
     with pytest.raises(NotAllowed) as caught:
         edit(customer, affiliation=affiliation)
     assert caught.value.code == "affiliation_locked"
@@ -373,9 +369,7 @@ def test_leaving_expertise_out_keeps_the_tags_and_an_empty_text_clears_them(cust
         ("PNG", "wrongly-named.jpg", "png"),
     ],
 )
-def test_real_images_are_accepted_as_avatars_named_by_their_content(
-    image_format, name, extension
-):
+def test_real_images_are_accepted_as_avatars_named_by_their_content(image_format, name, extension):
     assert services.validate_avatar(image_upload(image_format, name)) == extension
 
 

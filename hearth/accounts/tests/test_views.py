@@ -87,9 +87,7 @@ def test_signup_with_errors_keeps_what_was_entered(db, client):
     assert '<option value="prospect" selected>' in html
 
 
-def test_signup_shows_a_service_error_on_its_field_and_keeps_the_other_values(
-    customer, client
-):
+def test_signup_shows_a_service_error_on_its_field_and_keeps_the_other_values(customer, client):
     response = client.post("/signup/", signup_data(username="CARA"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -328,9 +326,7 @@ def test_saving_the_profile_redirects_to_it_with_the_changes(customer, client_fo
 
 def test_uploading_an_avatar_shows_it_on_the_profile(customer, client_for):
     client = client_for(customer)
-    response = client.post(
-        "/settings/profile/", profile_data(customer, avatar=png_upload())
-    )
+    response = client.post("/settings/profile/", profile_data(customer, avatar=png_upload()))
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.avatar.name.endswith(f"/{customer.pk}.png")
@@ -422,3 +418,47 @@ def test_log_in_ignores_the_case_of_the_username(client, customer):
 
     assert response.status_code == 302
     assert client.get("/").context["user"] == customer
+
+
+def test_a_member_creates_an_api_token_sees_it_once_and_can_revoke_it(client_for, customer):
+    client = client_for(customer)
+
+    created = client.post("/settings/tokens/", {"name": "CRM sync", "scope": "write"})
+
+    html = created.content.decode()
+    secret = re.search(r'id="new-token">(hth_[^<]+)</code>', html)[1]
+    token = customer.api_tokens.get()
+    assert secret.startswith(f"hth_{token.prefix}_")
+    assert secret not in client.get("/settings/tokens/").content.decode()
+    api = client_for(None)
+    assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["username"] == "cara"
+
+    revoked = client.post(f"/settings/tokens/{token.pk}/revoke/")
+
+    assert revoked.status_code == 302
+    assert api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+
+
+def test_a_token_needs_a_name_and_the_form_says_so(client_for, customer):
+    response = client_for(customer).post("/settings/tokens/", {"name": " ", "scope": "read"})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not customer.api_tokens.exists()
+
+
+def test_nobody_revokes_another_members_token(client_for, customer, other_customer):
+    token, _ = services.create_api_token(member=customer, name="Mine", scope="read")
+
+    response = client_for(other_customer).post(f"/settings/tokens/{token.pk}/revoke/")
+
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.is_active
+
+
+def test_the_token_page_needs_a_log_in(client):
+    response = client.get("/settings/tokens/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
