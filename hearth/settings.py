@@ -125,9 +125,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "community:home"
 LOGOUT_REDIRECT_URL = "community:home"
 
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://hearth"),
-}
+# Cache (and so API rate limits): Redis when REDIS_URL is set, else memory in each process.
+if os.environ.get("CACHE_URL") or not os.environ.get("REDIS_URL"):
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://hearth")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "hearth",
+        }
+    }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -179,6 +187,8 @@ SESSION_COOKIE_SECURE = env.bool("HEARTH_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("HEARTH_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("HEARTH_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HEARTH_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("HEARTH_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("HEARTH_BEHIND_PROXY", default=False) else None
 )
