@@ -167,3 +167,49 @@ def test_profile_page_queries_do_not_grow_with_activity(
     assert queries_for(client, quiet.get_absolute_url(), django_assert_max_num_queries) == (
         queries_for(client, busy.get_absolute_url(), django_assert_max_num_queries)
     )
+
+
+@pytest.mark.parametrize("revisions", [1, 30])
+def test_post_history_runs_the_same_few_queries_however_many_revisions(
+    client_for, make_member, public_space, django_assert_max_num_queries, revisions
+):
+    author = make_member(username="historian")
+    topic = services.create_topic(author=author, space=public_space, title="History", body="v0")
+    post = topic.posts.get()
+    for number in range(revisions):
+        services.edit_post(editor=author, post=post, body=f"version {number + 1}")
+    client = client_for(None)
+    client.get("/")
+
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/p/{post.pk}/history/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card revision"') == revisions + 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/s/{space}/new/",
+        "/p/{post}/edit/",
+        "/code-of-conduct/",
+        "/settings/profile/",
+        "/settings/tokens/",
+    ],
+)
+def test_forms_and_settings_pages_run_a_bounded_number_of_queries(
+    client_for, make_member, public_space, django_assert_max_num_queries, path
+):
+    author = make_member(username="writer")
+    topic = services.create_topic(author=author, space=public_space, title="Forms", body="Body")
+    for number in range(5):
+        account_services.create_api_token(member=author, name=f"token {number}", scope="read")
+    client = client_for(author)
+    client.get("/")
+    url = path.format(space=public_space.slug, post=topic.posts.get().pk)
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
