@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "hearth.core",
     "hearth.accounts",
+    "hearth.notifications",
     "hearth.community",
     "hearth.demo",
 ]

@@ -105,6 +105,8 @@ class Member(AbstractUser):
     expertise = models.ManyToManyField(ExpertiseTag, blank=True, related_name="members")
     post_count = models.PositiveIntegerField(default=0)
     conduct_version_accepted = models.PositiveIntegerField(default=0)
+    # Kept by the notification services so every page can show the badge without a query.
+    unread_notifications = models.PositiveIntegerField(default=0)
 
     objects = MemberManager()
 

@@ -35,7 +35,10 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 @dataclass
 class Rendered:
     html: str
+    # Members @mentioned anywhere, and those of them @mentioned inside a quote
+    # ("> ... — @ana"), lower-cased, in order of first appearance.
     mentions: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
 
 
 def _parser() -> MarkdownIt:
@@ -47,9 +50,15 @@ def _parser() -> MarkdownIt:
 
 def _mention_rule(state) -> None:
     """Split @username out of text tokens (never inside links or code) into link tokens."""
+    quote_depth = 0
     for block in state.tokens:
+        if block.type == "blockquote_open":
+            quote_depth += 1
+        elif block.type == "blockquote_close":
+            quote_depth -= 1
         if block.type != "inline" or not block.children:
             continue
+        state.env["in_quote"] = quote_depth > 0
         children: list[Token] = []
         inside_link = 0
         for token in block.children:
@@ -76,6 +85,8 @@ def _split_mentions(token: Token, state) -> list[Token]:
         if match.start() > pos:
             out.append(_text_token(text[pos : match.start()]))
         state.env["mentions"].append(username)
+        if state.env["in_quote"]:
+            state.env["quoted"].append(username)
         link_open = Token("link_open", "a", 1)
         link_open.attrs = {
             "href": reverse("community:profile", args=[username]),
@@ -128,7 +139,10 @@ def render_markdown(
     known = known_usernames or {}
     if not isinstance(known, dict):
         known = {name.lower(): name for name in known}
-    env = {"known_usernames": known, "mentions": []}
+    env = {"known_usernames": known, "mentions": [], "quoted": [], "in_quote": False}
     html = _md.render(source, env)
-    mentions = list(dict.fromkeys(name.lower() for name in env["mentions"]))
-    return Rendered(html=sanitize_html(html), mentions=mentions)
+    return Rendered(
+        html=sanitize_html(html),
+        mentions=list(dict.fromkeys(name.lower() for name in env["mentions"])),
+        quoted=list(dict.fromkeys(name.lower() for name in env["quoted"])),
+    )

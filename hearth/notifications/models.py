@@ -1,0 +1,195 @@
+"""Notifications, what members watch, and how each member wants to hear from us."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Trigger(models.TextChoices):
+    """Why a member hears about something. Later capabilities add their own."""
+
+    REPLY = "reply", "A reply to my topic"
+    QUOTE = "quote", "Someone quotes me"
+    MENTION = "mention", "Someone @mentions me"
+    REACTION = "reaction", "Reactions to my posts"
+    NEW_TOPIC = "new_topic", "A new topic in a space I watch"
+    TOPIC_ACTIVITY = "topic_activity", "New posts in a topic I watch"
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "In the notification centre"
+    EMAIL = "email", "Right away by e-mail (and in the centre)"
+    DIGEST = "digest", "In my e-mail digest (and in the centre)"
+    OFF = "off", "Not at all"
+
+
+DEFAULT_CHANNELS = {
+    Trigger.REPLY: Channel.EMAIL,
+    Trigger.QUOTE: Channel.EMAIL,
+    Trigger.MENTION: Channel.EMAIL,
+    Trigger.REACTION: Channel.IN_APP,
+    Trigger.NEW_TOPIC: Channel.DIGEST,
+    Trigger.TOPIC_ACTIVITY: Channel.DIGEST,
+}
+
+
+class Notification(models.Model):
+    class EmailState(models.TextChoices):
+        NONE = "none", "No e-mail"
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Failed, will retry"
+        FAILED = "failed", "Failed"
+        DIGEST = "digest", "Waiting for the digest"
+        DIGESTED = "digested", "Sent in a digest"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Names of the latest actors, newest first, for "Ana, Ben and 3 others liked ...".
+    actor_names = models.JSONField(default=list, blank=True)
+    actor_count = models.PositiveIntegerField(default=1)
+    target_type = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    title = models.CharField(max_length=300)
+    excerpt = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=500)
+    # Notifications with the same key fold into one while unread (reactions to one post).
+    group_key = models.CharField(max_length=100, blank=True, default="")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.IN_APP)
+    email_state = models.CharField(
+        max_length=16, choices=EmailState.choices, default=EmailState.NONE
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-updated_at", "-id"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient", "email_state"],
+                name="notification_digest",
+                condition=models.Q(email_state="digest"),
+            ),
+            models.Index(
+                fields=["email_state", "updated_at"],
+                name="notification_email_trouble",
+                condition=models.Q(email_state__in=["retrying", "failed"]),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "group_key"],
+                condition=models.Q(read_at__isnull=True) & ~models.Q(group_key=""),
+                name="notification_one_unread_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.verb} {self.title}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def who(self) -> str:
+        """'Ana', 'Ana and Ben', or 'Ana, Ben and 3 others'."""
+        names = list(self.actor_names[:2]) or ["Someone"]
+        others = self.actor_count - len(names)
+        if others > 0:
+            return f"{', '.join(names)} and {others} other{'s' if others > 1 else ''}"
+        return " and ".join(names)
+
+
+class Watch(models.Model):
+    """How closely a member follows a space or a topic."""
+
+    class Level(models.TextChoices):
+        WATCHING = "watching", "Watching: every new post, by e-mail as I chose"
+        TRACKING = "tracking", "Tracking: every new post, in the notification centre only"
+        NORMAL = "normal", "Normal: only replies to me, mentions and quotes"
+        MUTED = "muted", "Muted: nothing at all"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    space = models.ForeignKey(
+        "community.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    topic = models.ForeignKey(
+        "community.Topic", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    level = models.CharField(max_length=16, choices=Level.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "space"],
+                condition=models.Q(space__isnull=False),
+                name="watch_space_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "topic"],
+                condition=models.Q(topic__isnull=False),
+                name="watch_topic_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(space__isnull=True) ^ models.Q(topic__isnull=True),
+                name="watch_space_or_topic",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["space", "level"], name="watch_space_level"),
+            models.Index(fields=["topic", "level"], name="watch_topic_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.level} {'space' if self.space_id else 'topic'}"
+
+
+class Preferences(models.Model):
+    """How a member wants to hear from us. A member without a row has the defaults."""
+
+    class Digest(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        NEVER = "never", "Never"
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    reply = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    quote = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    mention = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    reaction = models.CharField(max_length=16, choices=Channel.choices, default=Channel.IN_APP)
+    new_topic = models.CharField(max_length=16, choices=Channel.choices, default=Channel.DIGEST)
+    topic_activity = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.DIGEST
+    )
+    digest_frequency = models.CharField(max_length=8, choices=Digest.choices, default=Digest.DAILY)
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.member_id}"
+
+    def channel_for(self, trigger: str) -> str:
+        return getattr(self, trigger, DEFAULT_CHANNELS.get(trigger, Channel.IN_APP))
