@@ -34,6 +34,10 @@ DEBUG = env.bool("HEARTH_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("HEARTH_SITE_NAME", default="Hearth")
+# The address members reach the site at, for links in e-mails.
+HEARTH_BASE_URL = env.str("HEARTH_BASE_URL", default="http://127.0.0.1:8000")
+# How often open pages ask for the unread count, in seconds.
+HEARTH_NOTIFICATION_POLL_SECONDS = env.int("HEARTH_NOTIFICATION_POLL_SECONDS", default=30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hearth.core.context_processors.site",
+                "hearth.notifications.context_processors.notifications",
             ],
         },
     },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("health/", health, name="health"),
     path("", include("hearth.accounts.urls")),
+    path("", include("hearth.notifications.urls")),
     path("", include("hearth.community.urls")),
 ]
 

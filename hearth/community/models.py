@@ -74,6 +74,9 @@ class Topic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reply_count = models.PositiveIntegerField(default=0)
+    # Posts are numbered 1..last_position with no gaps (deleted ones stay as placeholders),
+    # so this is also how many rows the topic page pages through.
+    last_position = models.PositiveIntegerField(default=1)
     view_count = models.PositiveIntegerField(default=0)
     like_count = models.PositiveIntegerField(default=0)
     is_pinned = models.BooleanField(default=False)

@@ -5,7 +5,7 @@ appends its row to the activity log.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -34,6 +34,9 @@ from hearth.community.permissions import (
 from hearth.core.errors import NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import Rendered, mention_candidates, render_markdown
 from hearth.core.services import record_activity
+from hearth.core.templatetags.hearth import plain_text
+from hearth.notifications.models import Trigger
+from hearth.notifications.services import notify, watch_by_default
 
 # A post may name many @words (code, e-mail handles): look them all up, within reason.
 MAX_MENTION_CANDIDATES = 500
@@ -86,6 +89,13 @@ def render_post_body(body: str) -> Rendered:
         )
         known = dict(rows)
     return render_markdown(body, known_usernames=known)
+
+
+def _notify_on_commit(post: Post) -> None:
+    """Tell watchers, the mentioned and the topic's author, in the background."""
+    from hearth.community.tasks import notify_about_post
+
+    transaction.on_commit(lambda: notify_about_post.enqueue(post.pk))
 
 
 def _topic_slug(title: str) -> str:
@@ -153,6 +163,8 @@ def create_topic(
         topic_count=F("topic_count") + 1, post_count=F("post_count") + 1, last_activity_at=now
     )
     Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    watch_by_default(member=author, topic=topic)
+    _notify_on_commit(post)
     record_activity(
         actor=author,
         verb="topic.created",
@@ -179,7 +191,7 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
         return existing
     now = timezone.now()
     rendered = render_post_body(body)
-    position = (Post.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
+    position = topic.last_position + 1
     try:
         with transaction.atomic():
             post = Post.objects.create(
@@ -197,7 +209,10 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
             return existing
         raise
     Topic.objects.filter(pk=topic.pk).update(
-        reply_count=F("reply_count") + 1, last_activity_at=now, last_poster=author
+        reply_count=F("reply_count") + 1,
+        last_position=position,
+        last_activity_at=now,
+        last_poster=author,
     )
     if not topic.is_deleted:
         # A deleted topic's posts are already off the space's count.
@@ -205,6 +220,8 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
             post_count=F("post_count") + 1, last_activity_at=now
         )
     Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    watch_by_default(member=author, topic=topic)
+    _notify_on_commit(post)
     record_activity(
         actor=author,
         verb="post.created",
@@ -339,6 +356,19 @@ def set_reaction(*, member: Member, post: Post, kind: str, active: bool) -> bool
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + step})
     if kind == Reaction.Kind.LIKE:
         Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") + step)
+    if active and can_view_topic(post.author, post.topic):
+        notify(
+            recipient=post.author,
+            trigger=Trigger.REACTION,
+            target=post,
+            actor=member,
+            title=post.topic.title,
+            url=post.get_absolute_url(),
+            excerpt=f"{Reaction.Kind(kind).label}: {plain_text(post.body_html)[:180]}",
+            group_key=f"reaction:{post.pk}",
+            topic_id=post.topic_id,
+            space_id=post.topic.space_id,
+        )
     record_activity(
         actor=member,
         verb="reaction.added" if active else "reaction.removed",

@@ -18,4 +18,5 @@ urlpatterns = [
     path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),
     path("p/<int:post_id>/react/<str:kind>/", views.react, name="react"),
     path("u/<str:username>/", views.profile, name="profile"),
+    path("watch/<str:kind>/<str:key>/", views.watch, name="watch"),
 ]

@@ -28,6 +28,10 @@ from hearth.community.permissions import (
 )
 from hearth.core.errors import HearthError, NotAllowed
 from hearth.core.forms import add_service_error
+from hearth.notifications.forms import WatchForm
+from hearth.notifications.models import Watch
+from hearth.notifications.selectors import watch_level
+from hearth.notifications.services import set_watch
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -89,7 +93,13 @@ def space(request, slug):
     return render(
         request,
         "community/space.html",
-        {"space": space, "page": topics, "can_start": can_start_topic(request.user, space)},
+        {
+            "space": space,
+            "page": topics,
+            "can_start": can_start_topic(request.user, space),
+            "watch_level": watch_level(request.user, space=space),
+            "watch_levels": Watch.Level.choices,
+        },
     )
 
 
@@ -138,7 +148,7 @@ def topic(request, slug, topic_id):
         return redirect(topic, permanent=True)
     services.record_topic_view(topic=topic)
     topic.view_count += 1
-    posts = _page(request, selectors.post_list(topic), POSTS_PER_PAGE)
+    posts = _page(request, selectors.post_list(topic), POSTS_PER_PAGE, total=topic.last_position)
     user = request.user
     given = selectors.reactions_by(user, posts.object_list)
     for post in posts.object_list:
@@ -166,6 +176,8 @@ def topic(request, slug, topic_id):
             if staff
             else None,
             "reaction_kinds": Reaction.Kind.choices,
+            "watch_level": watch_level(user, topic=topic),
+            "watch_levels": Watch.Level.choices,
         },
     )
 
@@ -323,6 +335,34 @@ def topic_staff_action(request, topic_id, action):
     else:
         raise Http404("No such action.")
     return redirect(topic)
+
+
+WATCH_MESSAGES = {
+    Watch.Level.WATCHING: "You are watching this {kind}: every new post reaches you.",
+    Watch.Level.TRACKING: "You are tracking this {kind}: new posts show in your notifications.",
+    Watch.Level.NORMAL: "You will hear about this {kind} only when someone replies to you.",
+    Watch.Level.MUTED: "This {kind} is muted: you will hear nothing about it.",
+}
+
+
+@login_required
+@require_POST
+def watch(request, kind, key):
+    """Set how closely the member follows a topic (by id) or a space (by slug)."""
+    if kind == "topic" and key.isdigit():
+        target = {"topic": selectors.access_topic(request.user, int(key))}
+    elif kind == "space":
+        target = {"space": selectors.access_space(request.user, key)}
+    else:
+        raise Http404("Nothing to watch here.")
+    form = WatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose watching, tracking, normal or muted.")
+    else:
+        level = form.cleaned_data["level"]
+        set_watch(member=request.user, level=level, **target)
+        messages.success(request, WATCH_MESSAGES[level].format(kind=kind))
+    return redirect(next(iter(target.values())))
 
 
 def profile(request, username):

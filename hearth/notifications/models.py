@@ -32,6 +32,17 @@ DEFAULT_CHANNELS = {
 }
 
 
+# How each kind of notification reads: "<who> <phrase> <title>". Later triggers add theirs.
+VERB_PHRASES = {
+    Trigger.REPLY: "replied to",
+    Trigger.QUOTE: "quoted you in",
+    Trigger.MENTION: "mentioned you in",
+    Trigger.REACTION: "reacted to your post in",
+    Trigger.NEW_TOPIC: "started a new topic:",
+    Trigger.TOPIC_ACTIVITY: "posted in",
+}
+
+
 class Notification(models.Model):
     class EmailState(models.TextChoices):
         NONE = "none", "No e-mail"
@@ -102,6 +113,13 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    def get_verb_phrase(self) -> str:
+        return VERB_PHRASES.get(self.verb, "updated")
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.who} {self.get_verb_phrase()} {self.title}"
 
     @property
     def who(self) -> str:

@@ -5,6 +5,7 @@ timestamps are moved back afterwards so the community looks six weeks old. Runni
 changes nothing and prints the log-ins.
 """
 
+import logging
 import random
 import re
 import time
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from hearth.accounts import services as accounts
@@ -23,6 +25,7 @@ from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
 from hearth.community.permissions import can_view_space, can_view_topic
 from hearth.core.errors import HearthError
 from hearth.demo import content
+from hearth.notifications.models import Notification
 
 URL = "http://127.0.0.1:8000/"
 TOPIC_LINK = re.compile(r"\(topic:([a-z0-9_-]+)\)")
@@ -30,6 +33,17 @@ TOPIC_LINK = re.compile(r"\(topic:([a-z0-9_-]+)\)")
 DEFAULT_GAP_HOURS = (0.4, 16.0)
 # Nothing is dated later than this long before the load.
 SAFETY_MARGIN = timedelta(minutes=10)
+
+
+def settle_notifications() -> None:
+    """Date each notification like the post it is about, as if it came when the post did."""
+    posted = dict(Post.objects.values_list("pk", "created_at"))
+    for notification in Notification.objects.filter(target_type="post").only("pk", "target_id"):
+        when = posted.get(notification.target_id)
+        if when is not None:
+            Notification.objects.filter(pk=notification.pk).update(
+                created_at=when, updated_at=when
+            )
 
 
 def demo_loaded() -> bool:
@@ -310,9 +324,18 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         loader = Loader(timezone.now())
+        # Notifications fan out as the demo is written (not later, in a worker), and the
+        # demo's history e-mails nobody.
+        demo_settings = override_settings(
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+        # The immediate backend logs every task it runs; the demo's hundreds are noise.
+        logging.getLogger("django_tasks").setLevel(logging.WARNING)
         try:
-            with transaction.atomic():
+            with demo_settings, transaction.atomic():
                 loader.run()
+            settle_notifications()
         except HearthError as error:
             raise CommandError(
                 f"Could not load the demo community: {error.message} "
