@@ -7,6 +7,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from hearth.accounts.api import router as accounts_router
 from hearth.api import errors
 from hearth.community.api import router as community_router
+from hearth.notifications.api import router as notifications_router
 
 api = NinjaAPI(
     title="Hearth API",
@@ -26,3 +27,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", community_router)
 api.add_router("/", accounts_router)
+api.add_router("/", notifications_router)
