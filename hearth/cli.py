@@ -24,7 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] in ("-h", "--help", "help") and len(argv) == 2:
         print(__doc__)
         return
-    if len(argv) > 1 and argv[1] in ALIASES:
+    if len(argv) > 1 and argv[1] == "worker" and os.environ.get("HEARTH_TASKS_BACKEND") == "rq":
+        # RQ's worker, with its scheduler for tasks that wait (retries, quiet hours).
+        rest = argv[2:]
+        argv = [argv[0], "rqworker", "default", "--with-scheduler"]
+        argv += ["--job-class", "django_tasks_rq.Job", *rest]
+    elif len(argv) > 1 and argv[1] in ALIASES:
         command = argv[1]
         rest = argv[2:]
         argv = [argv[0], *ALIASES[command], *rest]

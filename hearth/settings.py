@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
@@ -147,11 +148,20 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hearth <community@localhost>")
 
-TASKS = {
-    "default": {
-        "BACKEND": env.str("HEARTH_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-    }
+# Background tasks: "database" (default, run by `hearth worker`), "rq" (Redis queues at
+# REDIS_URL, also run by `hearth worker`), or a backend's dotted path.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+_tasks_backend = env.str("HEARTH_TASKS_BACKEND", default="database")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("HEARTH_TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 600}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("HEARTH_TIME_ZONE", default="UTC")
