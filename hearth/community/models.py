@@ -36,6 +36,9 @@ class Space(models.Model):
     topic_starters = models.CharField(
         max_length=16, choices=TopicStarters.choices, default=TopicStarters.MEMBERS
     )
+    # Questions nobody but the asker answered within this many hours go to employee experts,
+    # and after as many hours again to the community manager. Empty: never routed.
+    routing_hours = models.PositiveIntegerField(null=True, blank=True, default=24)
     topic_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +84,17 @@ class Topic(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
+    tags = models.ManyToManyField("Tag", blank=True, related_name="topics")
+    # Questions: the accepted answer, when it was accepted, and when someone other than the
+    # asker first replied (what responsiveness is measured by).
+    accepted_post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    solved_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    accept_reminded_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -131,6 +145,9 @@ class Post(models.Model):
     )
     # A key the composer sends with each submit, so a double submit posts once.
     submit_key = models.CharField(max_length=64, blank=True, default="")
+    # Imported posts keep their origin for attribution: who wrote it there, and where.
+    source_url = models.URLField(max_length=500, blank=True)
+    source_author = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -200,3 +217,18 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.kind} {self.post_id}"
+
+
+class Tag(models.Model):
+    """A label on topics, from a list staff keep; members pick from it."""
+
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
