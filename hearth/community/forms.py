@@ -4,7 +4,7 @@ import uuid
 
 from django import forms
 
-from hearth.community.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Topic
+from hearth.community.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Tag, Topic
 
 BODY_HELP = "Markdown: **bold**, _italic_, `code`, > quote, - lists, @username to mention."
 
@@ -30,6 +30,12 @@ class TopicForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=BODY_HELP,
         label="Your post",
+    )
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Up to five, so the right people find it.",
     )
     submit_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 

@@ -61,3 +61,10 @@ def can_react(member, post: Post) -> bool:
         and member.pk != post.author_id
         and has_accepted_conduct(member)
     )
+
+
+def can_accept_answer(member, topic: Topic) -> bool:
+    """The asker, or staff (who step in when the asker has gone quiet, and can change it)."""
+    if not (member.is_authenticated and can_view_topic(member, topic)):
+        return False
+    return member.pk == topic.author_id or member.is_moderator

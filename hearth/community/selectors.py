@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
+from hearth.community.models import Post, PostRevision, Reaction, Space, Tag, Topic
 from hearth.community.permissions import can_moderate, can_view_space, can_view_topic
 
 
@@ -23,7 +23,11 @@ def access_space(member, slug: str) -> Space:
 def access_topic(member, topic_id: int) -> Topic:
     """The topic with its space, or Http404 when missing or hidden from `member`."""
     topic = (
-        Topic.objects.select_related("space", "author", "last_poster").filter(pk=topic_id).first()
+        Topic.objects.select_related(
+            "space", "author", "last_poster", "accepted_post__author__organization"
+        )
+        .filter(pk=topic_id)
+        .first()
     )
     if topic is None or not can_view_topic(member, topic):
         raise Http404("No such topic.")
@@ -41,8 +45,10 @@ def topic_list(
     member, *, space: Space | None = None, spaces: list[Space] | None = None
 ) -> QuerySet:
     """Topics `member` may see: in one space (pinned first) or across `spaces` (latest first)."""
-    topics = Topic.objects.filter(deleted_at__isnull=True).select_related(
-        "space", "author", "last_poster"
+    topics = (
+        Topic.objects.filter(deleted_at__isnull=True)
+        .select_related("space", "author", "last_poster")
+        .prefetch_related("tags")
     )
     if space is not None:
         return topics.filter(space=space).order_by("-is_pinned", "-last_activity_at", "-id")
@@ -92,3 +98,37 @@ def moveable_spaces(member, topic: Topic) -> list[Space]:
     if not can_moderate(member):
         return []
     return [s for s in visible_spaces(member) if s.pk != topic.space_id]
+
+
+QUEUES = {
+    "unanswered": ("Unanswered", "Questions nobody has replied to yet, oldest first."),
+    "unsolved": ("Unsolved", "Questions without an accepted answer, oldest first."),
+    "attention": ("Needs attention", "Questions routed to experts that still wait for a reply."),
+    "mine": ("My questions", "Questions you asked, latest activity first."),
+}
+
+
+def question_queue(
+    member, queue: str, *, space: Space | None = None, tag: Tag | None = None
+) -> QuerySet:
+    """Questions `member` may see in one of the support queues, oldest waiting first."""
+    questions = topic_list(member, space=space).filter(kind=Topic.Kind.QUESTION)
+    if queue == "unanswered":
+        questions = questions.filter(reply_count=0)
+    elif queue == "unsolved":
+        questions = questions.filter(accepted_post__isnull=True)
+    elif queue == "attention":
+        questions = questions.filter(routed_at__isnull=False, first_response_at__isnull=True)
+    elif queue == "mine":
+        questions = questions.filter(author=member) if member.is_authenticated else questions.none()
+    else:
+        raise Http404("No such queue.")
+    if tag is not None:
+        questions = questions.filter(tags=tag)
+    if queue == "mine":
+        return questions.order_by("-last_activity_at", "-id")
+    return questions.order_by("created_at", "id")
+
+
+def tag_list() -> list[Tag]:
+    return list(Tag.objects.all())

@@ -19,9 +19,11 @@ from hearth.community.models import (
     PostRevision,
     Reaction,
     Space,
+    Tag,
     Topic,
 )
 from hearth.community.permissions import (
+    can_accept_answer,
     can_delete_post,
     can_edit_post,
     can_moderate,
@@ -40,6 +42,7 @@ from hearth.notifications.services import notify, watch_by_default
 
 # A post may name many @words (code, e-mail handles): look them all up, within reason.
 MAX_MENTION_CANDIDATES = 500
+MAX_TAGS = 5
 
 
 def _clean_title(title: str) -> str:
@@ -121,8 +124,9 @@ def create_topic(
     body: str,
     kind: str = Topic.Kind.DISCUSSION,
     submit_key: str = "",
+    tags: list[Tag] | None = None,
 ) -> Topic:
-    """Start a topic in `space` with its opening post.
+    """Start a topic in `space` with its opening post, labelled with `tags` from the list.
 
     A second submit with the same `submit_key` returns the topic the first one created.
     """
@@ -163,6 +167,10 @@ def create_topic(
         topic_count=F("topic_count") + 1, post_count=F("post_count") + 1, last_activity_at=now
     )
     Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    if tags:
+        if len(tags) > MAX_TAGS:
+            raise ValidationFailed(f"Pick at most {MAX_TAGS} tags.", code="too_many_tags")
+        topic.tags.set(tags)
     watch_by_default(member=author, topic=topic)
     _notify_on_commit(post)
     record_activity(
@@ -208,11 +216,15 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
         if existing := _existing_submission(author, submit_key):
             return existing
         raise
+    first_response = {}
+    if topic.first_response_at is None and author.pk != topic.author_id:
+        first_response = {"first_response_at": now}
     Topic.objects.filter(pk=topic.pk).update(
         reply_count=F("reply_count") + 1,
         last_position=position,
         last_activity_at=now,
         last_poster=author,
+        **first_response,
     )
     if not topic.is_deleted:
         # A deleted topic's posts are already off the space's count.
@@ -300,6 +312,9 @@ def delete_post(*, actor: Member, post: Post) -> Post:
     post.deleted_by = actor
     post.save(update_fields=["deleted_at", "deleted_by"])
     topic = post.topic
+    if topic.accepted_post_id == post.pk:
+        # A deleted answer solves nothing: the question is open again.
+        Topic.objects.filter(pk=topic.pk).update(accepted_post=None, solved_at=None)
     if post.is_opening:
         topic.deleted_at = now
         topic.save(update_fields=["deleted_at"])
@@ -501,3 +516,79 @@ def create_space(
     )
     record_activity(actor=actor, verb="space.created", target=space, space_id=space.pk)
     return space
+
+
+@transaction.atomic
+def accept_answer(*, actor: Member, post: Post) -> Topic:
+    """Mark `post` as the answer that solved its question (replacing any earlier one)."""
+    post = Post.objects.select_related("topic__space", "author").get(pk=post.pk)
+    topic = Topic.objects.select_for_update().select_related("space").get(pk=post.topic_id)
+    if not can_view_topic(actor, topic):
+        raise NotFound("No such post.")
+    if topic.kind != Topic.Kind.QUESTION:
+        raise ValidationFailed("Only questions have accepted answers.", code="not_a_question")
+    if post.is_opening or post.is_deleted:
+        raise ValidationFailed("Only a reply can be the accepted answer.", code="not_an_answer")
+    if not can_accept_answer(actor, topic):
+        raise NotAllowed(
+            "Only the person who asked, or a moderator, can accept an answer.",
+            code="cannot_accept",
+        )
+    if topic.accepted_post_id == post.pk:
+        return topic
+    previous = topic.accepted_post_id
+    topic.accepted_post = post
+    topic.solved_at = timezone.now()
+    topic.save(update_fields=["accepted_post", "solved_at"])
+    record_activity(
+        actor=actor,
+        verb="answer.accepted",
+        target=post,
+        space_id=topic.space_id,
+        payload={
+            "topic_id": topic.pk,
+            "answer_author_id": post.author_id,
+            "replaced_post_id": previous,
+            "by_staff": actor.pk != topic.author_id,
+        },
+    )
+    if can_view_topic(post.author, topic):
+        notify(
+            recipient=post.author,
+            trigger="accepted",
+            target=post,
+            actor=actor,
+            title=topic.title,
+            url=post.get_absolute_url(),
+            excerpt=plain_text(post.body_html)[:200],
+            topic_id=topic.pk,
+            space_id=topic.space_id,
+        )
+    return topic
+
+
+@transaction.atomic
+def unaccept_answer(*, actor: Member, topic: Topic) -> Topic:
+    """Take back the accepted answer: the question is unsolved again."""
+    topic = Topic.objects.select_for_update().select_related("space").get(pk=topic.pk)
+    if not can_view_topic(actor, topic):
+        raise NotFound("No such topic.")
+    if not can_accept_answer(actor, topic):
+        raise NotAllowed(
+            "Only the person who asked, or a moderator, can change the accepted answer.",
+            code="cannot_accept",
+        )
+    if topic.accepted_post_id is None:
+        return topic
+    previous = topic.accepted_post_id
+    topic.accepted_post = None
+    topic.solved_at = None
+    topic.save(update_fields=["accepted_post", "solved_at"])
+    record_activity(
+        actor=actor,
+        verb="answer.unaccepted",
+        target=topic,
+        space_id=topic.space_id,
+        payload={"post_id": previous},
+    )
+    return topic

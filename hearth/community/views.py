@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +19,7 @@ from hearth.community.forms import (
 )
 from hearth.community.models import Post, Reaction, Topic
 from hearth.community.permissions import (
+    can_accept_answer,
     can_delete_post,
     can_edit_post,
     can_moderate,
@@ -121,6 +122,7 @@ def new_topic(request, slug):
                 body=data["body"],
                 kind=data["kind"],
                 submit_key=data["submit_key"],
+                tags=list(data["tags"]),
             )
         except HearthError as error:
             add_service_error(form, error)
@@ -163,6 +165,9 @@ def topic(request, slug, topic_id):
             initial={"submit_key": new_submit_key(), "body": _quote(request, topic)}
         )
     staff = can_moderate(user)
+    can_accept = topic.kind == Topic.Kind.QUESTION and can_accept_answer(user, topic)
+    for post in posts.object_list:
+        post.can_accept = can_accept and not post.is_opening and not post.is_deleted
     return render(
         request,
         "community/topic.html",
@@ -172,9 +177,7 @@ def topic(request, slug, topic_id):
             "page": posts,
             "reply_form": reply_form,
             "is_staff": staff,
-            "move_form": MoveTopicForm(spaces=selectors.moveable_spaces(user, topic))
-            if staff
-            else None,
+            "can_accept": can_accept,
             "reaction_kinds": Reaction.Kind.choices,
             "watch_level": watch_level(user, topic=topic),
             "watch_levels": Watch.Level.choices,
@@ -313,9 +316,16 @@ def react(request, post_id, kind):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def topic_staff_action(request, topic_id, action):
     topic = selectors.access_topic(request.user, topic_id)
+    if request.method == "GET":
+        if action != "move":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_moderate(request.user):
+            raise NotAllowed("Only moderators can do that.", code="staff_only")
+        form = MoveTopicForm(spaces=selectors.moveable_spaces(request.user, topic))
+        return render(request, "community/topic_move.html", {"topic": topic, "form": form})
     if action in ("pin", "unpin"):
         services.set_topic_pinned(actor=request.user, topic=topic, pinned=action == "pin")
         messages.success(request, "Topic pinned." if action == "pin" else "Topic unpinned.")
@@ -375,5 +385,53 @@ def profile(request, username):
             "recent_posts": selectors.member_recent_posts(request.user, member),
             "can_edit": request.user.is_authenticated
             and (request.user.pk == member.pk or request.user.is_manager),
+        },
+    )
+
+
+@login_required
+@require_POST
+def accept_answer(request, post_id):
+    post = selectors.access_post(request.user, post_id)
+    services.accept_answer(actor=request.user, post=post)
+    messages.success(request, "Marked as the accepted answer. Thank you for closing the loop!")
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def unaccept_answer(request, topic_id):
+    topic = selectors.access_topic(request.user, topic_id)
+    services.unaccept_answer(actor=request.user, topic=topic)
+    messages.success(request, "The question is open again.")
+    return redirect(topic)
+
+
+def questions(request):
+    """The support queues: unanswered, unsolved, needs attention, my questions."""
+    queue = request.GET.get("queue", "unanswered")
+    if queue not in selectors.QUEUES:
+        queue = "unanswered"
+    spaces = selectors.visible_spaces(request.user)
+    space = next((s for s in spaces if s.slug == request.GET.get("space")), None)
+    tags = selectors.tag_list()
+    tag = next((t for t in tags if t.slug == request.GET.get("tag")), None)
+    topics = _page(
+        request,
+        selectors.question_queue(request.user, queue, space=space, tag=tag),
+        TOPICS_PER_PAGE,
+    )
+    return render(
+        request,
+        "community/questions.html",
+        {
+            "page": topics,
+            "queue": queue,
+            "queue_labels": selectors.QUEUES[queue],
+            "queues": selectors.QUEUES,
+            "spaces": spaces,
+            "space": space,
+            "tags": tags,
+            "tag": tag,
         },
     )

@@ -40,6 +40,7 @@ VERB_PHRASES = {
     Trigger.REACTION: "reacted to your post in",
     Trigger.NEW_TOPIC: "started a new topic:",
     Trigger.TOPIC_ACTIVITY: "posted in",
+    "accepted": "accepted your answer in",
 }
 
 

@@ -1027,7 +1027,7 @@ def test_unknown_staff_action_is_404(client_for, customer, moderator, public_spa
 # --- methods and unknown ids --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["reply", "delete", "react", "pin", "lock", "move"])
+@pytest.mark.parametrize("name", ["reply", "delete", "react", "pin", "lock"])
 def test_get_on_post_only_endpoints_is_405(
     client_for, customer, other_customer, public_space, name
 ):
@@ -1112,3 +1112,16 @@ def test_space_admin_needs_an_affiliation_for_a_limited_space_and_saves_the_choi
     )
     assert saved.status_code == 302
     assert Space.objects.get(slug="dealers").allowed_affiliations == ["partner", "employee"]
+
+
+def test_moderators_choose_where_to_move_a_topic_on_its_own_page(
+    client_for, customer, moderator, public_space, members_space
+):
+    topic = start(customer, public_space)
+
+    page = client_for(moderator).get(f"/t/{topic.pk}/move/")
+    refused = client_for(customer).get(f"/t/{topic.pk}/move/")
+
+    assert page.status_code == 200
+    assert f'<option value="{members_space.slug}">' in page.content.decode()
+    assert refused.status_code == 403
