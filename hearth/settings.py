@@ -37,6 +37,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("HEARTH_SITE_NAME", default="Hearth")
 # The address members reach the site at, for links in e-mails.
 HEARTH_BASE_URL = env.str("HEARTH_BASE_URL", default="http://127.0.0.1:8000")
+# Days after the first answer before an asker is reminded to accept one.
+HEARTH_ACCEPT_REMINDER_DAYS = env.int("HEARTH_ACCEPT_REMINDER_DAYS", default=3)
 # How often open pages ask for the unread count, in seconds.
 HEARTH_NOTIFICATION_POLL_SECONDS = env.int("HEARTH_NOTIFICATION_POLL_SECONDS", default=30)
 

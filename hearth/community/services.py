@@ -4,13 +4,15 @@ Each function is one business action in one transaction, checks permission itsel
 appends its row to the activity log.
 """
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from hearth.accounts.models import Member
+from hearth.accounts.models import Affiliation, Member, Role
 from hearth.community.models import (
     BODY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -38,7 +40,7 @@ from hearth.core.markdown import Rendered, mention_candidates, render_markdown
 from hearth.core.services import record_activity
 from hearth.core.templatetags.hearth import plain_text
 from hearth.notifications.models import Trigger
-from hearth.notifications.services import notify, watch_by_default
+from hearth.notifications.services import Delivery, notify, notify_many, watch_by_default
 
 # A post may name many @words (code, e-mail handles): look them all up, within reason.
 MAX_MENTION_CANDIDATES = 500
@@ -592,3 +594,120 @@ def unaccept_answer(*, actor: Member, topic: Topic) -> Topic:
         payload={"post_id": previous},
     )
     return topic
+
+
+ROUTING_BATCH = 200
+
+
+def _experts_for(topic: Topic) -> list[Member]:
+    """Employee experts whose expertise matches the question's tags (all experts if none do)."""
+    experts = Member.objects.filter(
+        role=Role.EXPERT, affiliation=Affiliation.EMPLOYEE, is_active=True
+    ).prefetch_related("expertise")
+    tags = {slugify(tag.name) for tag in topic.tags.all()} | {tag.slug for tag in topic.tags.all()}
+    candidates = [m for m in experts if can_view_topic(m, topic)]
+    matching = [m for m in candidates if tags & {e.name for e in m.expertise.all()}]
+    return matching or candidates
+
+
+def route_waiting_questions(*, now=None) -> dict[str, int]:
+    """Give peers time first, then bring in the experts, then the community manager.
+
+    A question nobody but the asker replied to within its space's `routing_hours` goes to the
+    employee experts whose expertise matches its tags; still unanswered after as long again,
+    it goes to the community managers. Each step happens once per question.
+    """
+    now = now or timezone.now()
+    counts = {"routed": 0, "escalated": 0}
+    waiting = Topic.objects.filter(
+        kind=Topic.Kind.QUESTION,
+        deleted_at__isnull=True,
+        first_response_at__isnull=True,
+        space__routing_hours__isnull=False,
+    ).select_related("space", "author")
+    for topic in waiting.filter(routed_at__isnull=True).prefetch_related("tags")[:ROUTING_BATCH]:
+        if topic.created_at > now - datetime.timedelta(hours=topic.space.routing_hours):
+            continue
+        with transaction.atomic():
+            if not Topic.objects.filter(pk=topic.pk, routed_at__isnull=True).update(
+                routed_at=now
+            ):
+                continue
+            experts = _experts_for(topic)
+            notify_many(
+                [Delivery(expert.pk, "routed") for expert in experts],
+                target=topic,
+                actor=None,
+                title=topic.title,
+                url=topic.get_absolute_url(),
+                excerpt="Nobody has answered this yet: can you help?",
+                topic_id=topic.pk,
+                space_id=topic.space_id,
+            )
+            record_activity(
+                actor=None,
+                verb="question.routed",
+                target=topic,
+                space_id=topic.space_id,
+                payload={"experts": [e.pk for e in experts]},
+            )
+        counts["routed"] += 1
+    for topic in waiting.filter(routed_at__isnull=False, escalated_at__isnull=True)[
+        :ROUTING_BATCH
+    ]:
+        if topic.routed_at > now - datetime.timedelta(hours=topic.space.routing_hours):
+            continue
+        with transaction.atomic():
+            if not Topic.objects.filter(pk=topic.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            managers = Member.objects.filter(role=Role.MANAGER, is_active=True)
+            notify_many(
+                [Delivery(manager.pk, "escalated") for manager in managers],
+                target=topic,
+                actor=None,
+                title=topic.title,
+                url=topic.get_absolute_url(),
+                excerpt="Still unanswered after the experts were asked.",
+                topic_id=topic.pk,
+                space_id=topic.space_id,
+            )
+            record_activity(
+                actor=None, verb="question.escalated", target=topic, space_id=topic.space_id
+            )
+        counts["escalated"] += 1
+    return counts
+
+
+def remind_askers_to_accept(*, now=None, after_days: int = 3) -> int:
+    """Once per question: remind an asker who got answers but accepted none to mark one."""
+    now = now or timezone.now()
+    due = Topic.objects.filter(
+        kind=Topic.Kind.QUESTION,
+        deleted_at__isnull=True,
+        accepted_post__isnull=True,
+        accept_reminded_at__isnull=True,
+        first_response_at__lte=now - datetime.timedelta(days=after_days),
+    ).select_related("author", "space")[:ROUTING_BATCH]
+    reminded = 0
+    for topic in due:
+        with transaction.atomic():
+            if not Topic.objects.filter(pk=topic.pk, accept_reminded_at__isnull=True).update(
+                accept_reminded_at=now
+            ):
+                continue
+            if can_view_topic(topic.author, topic):
+                notify(
+                    recipient=topic.author,
+                    trigger="accept_reminder",
+                    target=topic,
+                    actor=None,
+                    title=topic.title,
+                    url=topic.get_absolute_url(),
+                    excerpt="Did one of the answers help? Mark it as accepted for the next person.",
+                    topic_id=topic.pk,
+                    space_id=topic.space_id,
+                )
+                reminded += 1
+    return reminded

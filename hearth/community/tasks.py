@@ -4,6 +4,7 @@ Community decides who hears about a post, because it knows who may see it; the
 notifications app decides how each of them hears about it.
 """
 
+from django.conf import settings
 from django.db.models.functions import Lower
 from django_tasks import task
 
@@ -85,3 +86,18 @@ def notify_about_post(post_id: int) -> int:
         space_id=topic.space_id,
     )
     return len(created)
+
+
+@task()
+def route_waiting_questions() -> dict:
+    """Bring experts, then managers, to questions peers have left unanswered."""
+    from hearth.community.services import route_waiting_questions as route
+
+    return route()
+
+
+@task()
+def remind_askers_to_accept() -> int:
+    from hearth.community.services import remind_askers_to_accept as remind
+
+    return remind(after_days=settings.HEARTH_ACCEPT_REMINDER_DAYS)

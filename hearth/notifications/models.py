@@ -41,6 +41,9 @@ VERB_PHRASES = {
     Trigger.NEW_TOPIC: "started a new topic:",
     Trigger.TOPIC_ACTIVITY: "posted in",
     "accepted": "accepted your answer in",
+    "routed": "needs an expert:",
+    "escalated": "is still unanswered:",
+    "accept_reminder": "got answers: accept the one that helped in",
 }
 
 
@@ -124,8 +127,12 @@ class Notification(models.Model):
 
     @property
     def who(self) -> str:
-        """'Ana', 'Ana and Ben', or 'Ana, Ben and 3 others'."""
-        names = list(self.actor_names[:2]) or ["Someone"]
+        """'Ana', 'Ana and Ben', or 'Ana, Ben and 3 others' ('A question' for the system)."""
+        if not self.actor_names:
+            if self.verb == "accept_reminder":
+                return "Your question"
+            return "A question" if self.target_type == "topic" else "Someone"
+        names = list(self.actor_names[:2])
         others = self.actor_count - len(names)
         if others > 0:
             return f"{', '.join(names)} and {others} other{'s' if others > 1 else ''}"

@@ -1,0 +1,19 @@
+"""`hearth periodic`: the community's clockwork. Run it every 10 to 15 minutes from cron."""
+
+from django.core.management.base import BaseCommand
+
+from hearth.community.tasks import remind_askers_to_accept, route_waiting_questions
+from hearth.notifications.tasks import queue_digests
+
+
+class Command(BaseCommand):
+    help = "Queue due digests, route waiting questions to experts, remind askers to accept."
+
+    def handle(self, *args, **options):
+        digests = queue_digests.call()
+        routed = route_waiting_questions.call()
+        reminded = remind_askers_to_accept.call()
+        self.stdout.write(
+            f"Queued {digests} digests; routed {routed['routed']} questions to experts and "
+            f"escalated {routed['escalated']} to managers; reminded {reminded} askers."
+        )
