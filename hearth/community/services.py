@@ -373,7 +373,7 @@ def set_reaction(*, member: Member, post: Post, kind: str, active: bool) -> bool
     Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + step})
     if kind == Reaction.Kind.LIKE:
         Topic.objects.filter(pk=post.topic_id).update(like_count=F("like_count") + step)
-    if active and can_view_topic(post.author, post.topic):
+    if active and post.author.is_active and can_view_topic(post.author, post.topic):
         notify(
             recipient=post.author,
             trigger=Trigger.REACTION,

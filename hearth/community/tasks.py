@@ -40,10 +40,12 @@ def notify_about_post(post_id: int) -> int:
     topic = post.topic
     opening = post.position == 1
     rendered = render_post_body(post.body)
-    wanted: dict[int, Delivery] = {}
+    # Every reason each person has, most important first; notify_many picks the first one
+    # they have not switched off.
+    wanted: dict[int, list[Delivery]] = {}
 
     def add(member_id: int, trigger: str, in_app_only: bool = False) -> None:
-        wanted.setdefault(member_id, Delivery(member_id, trigger, in_app_only))
+        wanted.setdefault(member_id, []).append(Delivery(member_id, trigger, in_app_only))
 
     if rendered.mentions:
         named = dict(
@@ -63,6 +65,8 @@ def notify_about_post(post_id: int) -> int:
     )
     trigger = Trigger.NEW_TOPIC if opening else Trigger.TOPIC_ACTIVITY
     for member_id, level in watchers.items():
+        if not opening and member_id == topic.author_id:
+            continue  # "A reply to my topic" is the author's reason; it has its own setting.
         if level in (Watch.Level.WATCHING, Watch.Level.TRACKING):
             add(member_id, trigger, in_app_only=level == Watch.Level.TRACKING)
     wanted.pop(post.author_id, None)
@@ -76,7 +80,12 @@ def notify_about_post(post_id: int) -> int:
         )
         allowed.update(member.pk for member in members if can_view_topic(member, topic))
     created = notify_many(
-        [delivery for member_id, delivery in wanted.items() if member_id in allowed],
+        [
+            delivery
+            for member_id, reasons in wanted.items()
+            if member_id in allowed
+            for delivery in reasons
+        ],
         target=post,
         actor=post.author,
         title=topic.title,

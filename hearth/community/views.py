@@ -359,7 +359,7 @@ WATCH_MESSAGES = {
 @require_POST
 def watch(request, kind, key):
     """Set how closely the member follows a topic (by id) or a space (by slug)."""
-    if kind == "topic" and key.isdigit():
+    if kind == "topic" and key.isascii() and key.isdigit() and len(key) < 19:
         target = {"topic": selectors.access_topic(request.user, int(key))}
     elif kind == "space":
         target = {"space": selectors.access_space(request.user, key)}

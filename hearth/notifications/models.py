@@ -71,6 +71,8 @@ class Notification(models.Model):
     # Names of the latest actors, newest first, for "Ana, Ben and 3 others liked ...".
     actor_names = models.JSONField(default=list, blank=True)
     actor_count = models.PositiveIntegerField(default=1)
+    # Who has been folded in so far, so one person reacting twice is counted once.
+    actor_ids = models.JSONField(default=list, blank=True)
     target_type = models.CharField(max_length=64)
     target_id = models.BigIntegerField()
     title = models.CharField(max_length=300)

@@ -21,6 +21,7 @@ from hearth.notifications.models import Channel, Notification, Preferences, Trig
 from hearth.notifications.selectors import preferences_of, watch_levels
 
 BULK_BATCH = 1000
+MAX_ACTOR_IDS = 500
 EMAIL_BATCH = 100
 
 
@@ -62,15 +63,15 @@ def notify_many(
 ) -> list[Notification]:
     """Notify many members about one thing, in bulk. The caller has checked visibility.
 
-    Drops the actor, members who muted the topic or space, and triggers a member switched
-    off; gives each recipient at most one notification (the first delivery for them wins,
-    so callers list the most important reason first).
+    Drops the actor, inactive members, members who muted the topic or space, and triggers a
+    member switched off; gives each recipient at most one notification: the first of their
+    reasons (callers list the most important first) that they have not switched off.
     """
-    by_recipient: dict[int, Delivery] = {}
+    by_recipient: dict[int, list[Delivery]] = {}
     for delivery in deliveries:
         if actor is not None and delivery.recipient_id == actor.pk:
             continue
-        by_recipient.setdefault(delivery.recipient_id, delivery)
+        by_recipient.setdefault(delivery.recipient_id, []).append(delivery)
     ids = list(by_recipient)
     created: list[Notification] = []
     for start in range(0, len(ids), BULK_BATCH):
@@ -92,26 +93,46 @@ def notify_many(
 
 
 def _notify_chunk(
-    by_recipient: dict[int, Delivery], *, target, actor, title, url, excerpt, topic_id, space_id
+    by_recipient: dict[int, list[Delivery]],
+    *,
+    target,
+    actor,
+    title,
+    url,
+    excerpt,
+    topic_id,
+    space_id,
 ) -> list[Notification]:
-    levels = watch_levels(by_recipient, topic_id=topic_id, space_id=space_id)
+    active = set(
+        Member.objects.filter(pk__in=list(by_recipient), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    levels = watch_levels(active, topic_id=topic_id, space_id=space_id)
     muted = {member_id for member_id, level in levels.items() if level == Watch.Level.MUTED}
-    preferences = preferences_of(by_recipient)
+    preferences = preferences_of(active)
     now = timezone.now()
     actor_names = [actor.name] if actor is not None else []
+    actor_ids = [actor.pk] if actor is not None else []
     rows = []
-    for recipient_id, delivery in by_recipient.items():
-        if recipient_id in muted:
+    for recipient_id, reasons in by_recipient.items():
+        if recipient_id not in active or recipient_id in muted:
             continue
-        channel = preferences[recipient_id].channel_for(delivery.trigger)
-        if channel == Channel.OFF:
+        chosen = [
+            (delivery, channel)
+            for delivery in reasons
+            if (channel := preferences[recipient_id].channel_for(delivery.trigger)) != Channel.OFF
+        ]
+        if not chosen:
             continue
+        delivery, channel = chosen[0]
         rows.append(
             Notification(
                 recipient_id=recipient_id,
                 verb=delivery.trigger,
                 actor=actor,
                 actor_names=actor_names,
+                actor_ids=actor_ids,
                 target_type=target._meta.model_name,
                 target_id=target.pk,
                 title=title[:300],
@@ -130,6 +151,7 @@ def _notify_chunk(
     return created
 
 
+@transaction.atomic
 def notify(
     *,
     recipient: Member,
@@ -182,9 +204,14 @@ def _fold_into_unread(recipient, group_key, actor, title, url, excerpt) -> Notif
     )
     if notification is None:
         return None
-    names = [actor.name] + [n for n in notification.actor_names if n != actor.name]
+    if actor.pk in notification.actor_ids:
+        # The same person again (liked, unliked, liked): news, but not another person.
+        names = [actor.name] + [n for n in notification.actor_names if n != actor.name]
+    else:
+        names = [actor.name, *notification.actor_names]
+        notification.actor_ids = [actor.pk, *notification.actor_ids][:MAX_ACTOR_IDS]
+        notification.actor_count += 1
     notification.actor_names = names[:3]
-    notification.actor_count += 1
     notification.actor = actor
     notification.title = title[:300]
     notification.url = url
@@ -193,6 +220,7 @@ def _fold_into_unread(recipient, group_key, actor, title, url, excerpt) -> Notif
     notification.save(
         update_fields=[
             "actor_names",
+            "actor_ids",
             "actor_count",
             "actor",
             "title",
@@ -296,7 +324,7 @@ def update_preferences(
         )
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValidationFailed("Unknown time zone.", field="time_zone") from error
     preferences.digest_frequency = digest_frequency
     preferences.quiet_hours_start = quiet_hours_start

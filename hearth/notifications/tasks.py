@@ -9,13 +9,12 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from hearth.accounts.models import Member
 from hearth.notifications.emails import digest_email, notification_email
-from hearth.notifications.models import Notification, Preferences
+from hearth.notifications.models import Channel, Notification, Preferences
 from hearth.notifications.selectors import preferences_of
 
 logger = logging.getLogger(__name__)
@@ -70,6 +69,10 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     for notification in pending:
         recipient = notification.recipient
         if notification.read_at is not None or not recipient.email or not recipient.is_active:
+            _set_state(notification, Notification.EmailState.NONE)
+            continue
+        if preferences[recipient.pk].channel_for(notification.verb) != Channel.EMAIL:
+            # They changed their mind (or unsubscribed) since: no e-mail after all.
             _set_state(notification, Notification.EmailState.NONE)
             continue
         until = quiet_until(preferences[recipient.pk], now)
@@ -135,13 +138,14 @@ def send_digest(member_id: int) -> int:
         return 0
     waiting = Notification.objects.filter(
         recipient=member, email_state=Notification.EmailState.DIGEST
-    ).order_by("-updated_at")
-    items = [n for n in waiting[:DIGEST_LIMIT] if n.read_at is None]
-    waiting_ids = list(waiting.values_list("pk", flat=True))
+    )
+    # What was read meanwhile needs no e-mail; the newest unread go out, the rest next time.
+    waiting.filter(read_at__isnull=False).update(email_state=Notification.EmailState.DIGESTED)
+    items = list(waiting.filter(read_at__isnull=True).order_by("-updated_at")[:DIGEST_LIMIT])
     if items:
         digest_email(member, items).send()
     with transaction.atomic():
-        Notification.objects.filter(pk__in=waiting_ids).update(
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(
             email_state=Notification.EmailState.DIGESTED
         )
         Preferences.objects.update_or_create(member=member, defaults={"last_digest_at": now})
@@ -156,13 +160,11 @@ def queue_digests() -> int:
         .values_list("recipient_id", flat=True)
         .distinct()
     )
-    never = set(
-        Preferences.objects.filter(
-            Q(member_id__in=member_ids) & Q(digest_frequency=Preferences.Digest.NEVER)
-        ).values_list("member_id", flat=True)
-    )
+    now = timezone.now()
+    preferences = preferences_of(member_ids)
     queued = 0
-    for member_id in sorted(member_ids - never):
-        send_digest.enqueue(member_id)
-        queued += 1
+    for member_id in sorted(member_ids):
+        if _digest_due(preferences[member_id], now):
+            send_digest.enqueue(member_id)
+            queued += 1
     return queued
