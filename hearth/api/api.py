@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from ninja import NinjaAPI
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from hearth.accounts.api import router as accounts_router
 from hearth.api import errors
+from hearth.api.throttles import MemberRateThrottle, VisitorRateThrottle
 from hearth.community.api import router as community_router
 from hearth.notifications.api import router as notifications_router
+from hearth.search.api import router as search_router
 
 api = NinjaAPI(
     title="Hearth API",
@@ -20,11 +21,12 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     throttle=[
-        AnonRateThrottle(settings.HEARTH_API_RATE_ANONYMOUS),
-        AuthRateThrottle(settings.HEARTH_API_RATE_MEMBER),
+        VisitorRateThrottle(settings.HEARTH_API_RATE_ANONYMOUS),
+        MemberRateThrottle(settings.HEARTH_API_RATE_MEMBER),
     ],
 )
 errors.install(api)
 api.add_router("/", community_router)
 api.add_router("/", accounts_router)
 api.add_router("/", notifications_router)
+api.add_router("/", search_router)

@@ -1,7 +1,7 @@
 """Every API error has one shape: {"code": "...", "message": "..."} and a fitting status."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -57,6 +57,10 @@ def install(api: NinjaAPI) -> None:
     def throttled(request, exc: Throttled):
         return error_response(api, request, 429, "rate_limited", "Too many requests; slow down.")
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return error_response(api, request, 413, "too_large", "The request body is too large.")
+
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return error_response(
@@ -71,3 +75,32 @@ def install(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         status = exc.status_code
         return error_response(api, request, status, _CODES.get(status, "error"), str(exc))
+
+
+def not_found_view(request, *args, **kwargs):
+    """Addresses under /api/ that no endpoint answers: a 404 in the API's shape."""
+    return JsonResponse(
+        {"code": "not_found", "message": "There is no such API endpoint."}, status=404
+    )
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with plain text; give it the API's error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and "json" not in response.get("Content-Type", "")
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                {"code": "method_not_allowed", "message": f"Use one of: {allowed}."}, status=405
+            )
+            if allowed:
+                response["Allow"] = allowed
+        return response

@@ -23,6 +23,7 @@ from hearth.community.schemas import (
 )
 from hearth.core.errors import NotAllowed, ValidationFailed
 from hearth.core.pagination import MAX_LIMIT, Key, keyset_page
+from hearth.core.schemas import ERRORS
 
 router = Router(tags=["community"])
 
@@ -34,7 +35,9 @@ ACTIVITY_KEYS = (Key("last_activity_at", descending=True, is_datetime=True), Key
 POSITION_KEYS = (Key("position"),)
 
 
-@router.get("/spaces", response=SpacePage, auth=ANYONE, summary="Spaces you may see")
+@router.get(
+    "/spaces", response={200: SpacePage, **ERRORS}, auth=ANYONE, summary="Spaces you may see"
+)
 def list_spaces(request: HttpRequest, limit: int = LIMIT, cursor: str | None = CURSOR):
     spaces = selectors.visible_spaces(request.user)
     start = 0
@@ -53,14 +56,14 @@ def list_spaces(request: HttpRequest, limit: int = LIMIT, cursor: str | None = C
     return {"results": spaces[start:end], "next_cursor": str(end) if end < len(spaces) else None}
 
 
-@router.get("/spaces/{slug}", response=SpaceOut, auth=ANYONE, summary="One space")
+@router.get("/spaces/{slug}", response={200: SpaceOut, **ERRORS}, auth=ANYONE, summary="One space")
 def get_space(request: HttpRequest, slug: str = SLUG):
     return selectors.access_space(request.user, slug)
 
 
 @router.get(
     "/spaces/{slug}/topics",
-    response=TopicPage,
+    response={200: TopicPage, **ERRORS},
     auth=ANYONE,
     summary="A space's topics, latest first",
 )
@@ -74,7 +77,7 @@ def list_space_topics(
 
 @router.post(
     "/spaces/{slug}/topics",
-    response={201: TopicDetailOut, 200: TopicDetailOut},
+    response={201: TopicDetailOut, 200: TopicDetailOut, **ERRORS},
     auth=MEMBER,
     summary="Start a topic",
 )
@@ -95,21 +98,33 @@ def create_topic(request: HttpRequest, payload: TopicIn, slug: str = SLUG):
     return status, topic
 
 
-@router.get("/topics", response=TopicPage, auth=ANYONE, summary="Latest topics in every space")
+@router.get(
+    "/topics",
+    response={200: TopicPage, **ERRORS},
+    auth=ANYONE,
+    summary="Latest topics in every space",
+)
 def list_latest_topics(request: HttpRequest, limit: int = LIMIT, cursor: str | None = CURSOR):
     return keyset_page(
         selectors.topic_list(request.user), keys=ACTIVITY_KEYS, limit=limit, cursor=cursor
     )
 
 
-@router.get("/topics/{topic_id}", response=TopicDetailOut, auth=ANYONE, summary="One topic")
+@router.get(
+    "/topics/{topic_id}", response={200: TopicDetailOut, **ERRORS}, auth=ANYONE, summary="One topic"
+)
 def get_topic(request: HttpRequest, topic_id: int = ID):
     topic = selectors.access_topic(request.user, topic_id)
     topic.opening_post = selectors.post_list(topic).filter(position=1).first()
     return topic
 
 
-@router.patch("/topics/{topic_id}", response=TopicOut, auth=MEMBER, summary="Pin, lock or move")
+@router.patch(
+    "/topics/{topic_id}",
+    response={200: TopicOut, **ERRORS},
+    auth=MEMBER,
+    summary="Pin, lock or move",
+)
 def update_topic(request: HttpRequest, payload: TopicPatch, topic_id: int = ID):
     require_write(request)
     topic = selectors.access_topic(request.user, topic_id)
@@ -126,7 +141,10 @@ def update_topic(request: HttpRequest, payload: TopicPatch, topic_id: int = ID):
 
 
 @router.get(
-    "/topics/{topic_id}/posts", response=PostPage, auth=ANYONE, summary="A topic's posts in order"
+    "/topics/{topic_id}/posts",
+    response={200: PostPage, **ERRORS},
+    auth=ANYONE,
+    summary="A topic's posts in order",
 )
 def list_posts(
     request: HttpRequest, topic_id: int = ID, limit: int = LIMIT, cursor: str | None = CURSOR
@@ -137,7 +155,7 @@ def list_posts(
 
 @router.post(
     "/topics/{topic_id}/posts",
-    response={201: PostOut, 200: PostOut},
+    response={201: PostOut, 200: PostOut, **ERRORS},
     auth=MEMBER,
     summary="Reply to a topic",
 )
@@ -150,12 +168,14 @@ def create_post(request: HttpRequest, payload: PostIn, topic_id: int = ID):
     return (200 if getattr(post, "is_repeat_submit", False) else 201), post
 
 
-@router.get("/posts/{post_id}", response=PostOut, auth=ANYONE, summary="One post")
+@router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=ANYONE, summary="One post")
 def get_post(request: HttpRequest, post_id: int = ID):
     return selectors.access_post(request.user, post_id)
 
 
-@router.patch("/posts/{post_id}", response=PostOut, auth=MEMBER, summary="Edit a post")
+@router.patch(
+    "/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=MEMBER, summary="Edit a post"
+)
 def edit_post(request: HttpRequest, payload: PostPatch, post_id: int = ID):
     require_write(request)
     post = selectors.access_post(request.user, post_id)
@@ -164,7 +184,9 @@ def edit_post(request: HttpRequest, payload: PostPatch, post_id: int = ID):
     )
 
 
-@router.delete("/posts/{post_id}", response={204: None}, auth=MEMBER, summary="Delete a post")
+@router.delete(
+    "/posts/{post_id}", response={204: None, **ERRORS}, auth=MEMBER, summary="Delete a post"
+)
 def delete_post(request: HttpRequest, post_id: int = ID):
     require_write(request)
     post = selectors.access_post(request.user, post_id)
@@ -178,7 +200,12 @@ def _reaction_state(post: Post, kind: str, active: bool) -> dict:
     return {"kind": kind, "active": active, "count": count}
 
 
-@router.put("/posts/{post_id}/reactions/{kind}", response=ReactionOut, auth=MEMBER, summary="React")
+@router.put(
+    "/posts/{post_id}/reactions/{kind}",
+    response={200: ReactionOut, **ERRORS},
+    auth=MEMBER,
+    summary="React",
+)
 def add_reaction(request: HttpRequest, kind: str = Path(..., max_length=16), post_id: int = ID):
     require_write(request)
     post = selectors.access_post(request.user, post_id)
@@ -188,7 +215,7 @@ def add_reaction(request: HttpRequest, kind: str = Path(..., max_length=16), pos
 
 @router.delete(
     "/posts/{post_id}/reactions/{kind}",
-    response=ReactionOut,
+    response={200: ReactionOut, **ERRORS},
     auth=MEMBER,
     summary="Take a reaction back",
 )

@@ -40,11 +40,12 @@ def _decode(cursor: str, keys: tuple[Key, ...]) -> list[Any]:
                 value = datetime.datetime.fromisoformat(value)
                 if value.tzinfo is None:
                     value = value.replace(tzinfo=datetime.UTC)
+                value = value.astimezone(datetime.UTC)
             elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
                 raise ValueError
             decoded.append(value)
         return decoded
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as error:
         raise ValidationFailed(
             "That cursor is not one this API gave out.", code="invalid_cursor", field="cursor"
         ) from error

@@ -5,6 +5,7 @@ from ninja import Path, Query, Router
 
 from hearth.accounts.api_auth import MEMBER, require_write
 from hearth.core.pagination import MAX_LIMIT, Key, keyset_page
+from hearth.core.schemas import ERRORS
 from hearth.notifications import selectors, services
 from hearth.notifications.models import Trigger
 from hearth.notifications.schemas import (
@@ -20,7 +21,11 @@ router = Router(tags=["notifications"], auth=MEMBER)
 KEYS = (Key("updated_at", descending=True, is_datetime=True), Key("id", descending=True))
 
 
-@router.get("/notifications", response=NotificationPage, summary="My notifications, newest first")
+@router.get(
+    "/notifications",
+    response={200: NotificationPage, **ERRORS},
+    summary="My notifications, newest first",
+)
 def list_notifications(
     request: HttpRequest,
     limit: int = Query(30, ge=1, le=MAX_LIMIT),
@@ -33,7 +38,9 @@ def list_notifications(
 
 
 @router.post(
-    "/notifications/{notification_id}/read", response=NotificationOut, summary="Mark one read"
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="Mark one read",
 )
 def read_notification(request: HttpRequest, notification_id: int = Path(..., ge=1, le=2**63 - 1)):
     require_write(request)
@@ -41,7 +48,9 @@ def read_notification(request: HttpRequest, notification_id: int = Path(..., ge=
     return services.mark_read(member=request.user, notification=notification)
 
 
-@router.post("/notifications/read-all", response=ReadAllOut, summary="Mark all read")
+@router.post(
+    "/notifications/read-all", response={200: ReadAllOut, **ERRORS}, summary="Mark all read"
+)
 def read_all(request: HttpRequest):
     require_write(request)
     return {"marked": services.mark_all_read(member=request.user)}
@@ -57,12 +66,20 @@ def _preferences_out(preferences) -> dict:
     }
 
 
-@router.get("/notifications/preferences", response=PreferencesOut, summary="How I hear from you")
+@router.get(
+    "/notifications/preferences",
+    response={200: PreferencesOut, **ERRORS},
+    summary="How I hear from you",
+)
 def get_preferences(request: HttpRequest):
     return _preferences_out(selectors.preferences_for(request.user))
 
 
-@router.put("/notifications/preferences", response=PreferencesOut, summary="Change how I hear")
+@router.put(
+    "/notifications/preferences",
+    response={200: PreferencesOut, **ERRORS},
+    summary="Change how I hear",
+)
 def put_preferences(request: HttpRequest, payload: PreferencesIn):
     require_write(request)
     preferences = services.update_preferences(

@@ -314,6 +314,14 @@ def update_preferences(
         setattr(preferences, trigger, channel)
     if digest_frequency not in Preferences.Digest.values:
         raise ValidationFailed("Choose daily, weekly or never.", field="digest_frequency")
+    for name, value in (
+        ("quiet_hours_start", quiet_hours_start),
+        ("quiet_hours_end", quiet_hours_end),
+    ):
+        if value is not None and value.tzinfo is not None:
+            raise ValidationFailed(
+                "Give quiet hours as a plain time of day; the time zone is set apart.", field=name
+            )
     if (quiet_hours_start is None) != (quiet_hours_end is None):
         raise ValidationFailed(
             "Give both ends of your quiet hours, or neither.", field="quiet_hours_start"
