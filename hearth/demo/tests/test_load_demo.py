@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def load() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--without-beer", stdout=out)
     return out.getvalue()
 
 
@@ -149,3 +149,17 @@ def test_every_printed_log_in_works():
         member = authenticate(username=username, password=password)
         assert member is not None, username
         assert member.username == username
+
+
+@pytest.mark.django_db
+def test_the_demo_imports_the_beer_community_with_attribution():
+    out = StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    beer = Space.objects.get(slug="beer")
+    assert beer.topic_count == 591
+    assert not Post.objects.filter(topic__space=beer, source_url="").exists()
+    assert "Imported Beer Stack Exchange" in out.getvalue()
+    call_command("load_demo", stdout=out)
+    assert Space.objects.get(slug="beer").topic_count == 591

@@ -11,6 +11,7 @@ import re
 import time
 from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,7 +26,32 @@ from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
 from hearth.community.permissions import can_view_space, can_view_topic
 from hearth.core.errors import HearthError
 from hearth.demo import content
+from hearth.integrations.importers.stackexchange import DumpError, import_stackexchange
+from hearth.integrations.models import ImportedObject
 from hearth.notifications.models import Notification
+
+# A real community beside the made-up one: Beer Stack Exchange's public dump (CC BY-SA 3.0,
+# see hearth/demo/data/ATTRIBUTION.md).
+BEER_DUMP = Path(__file__).resolve().parents[2] / "data" / "beer.stackexchange.com"
+BEER_SOURCE = "stackexchange:beer.stackexchange.com"
+
+
+def load_beer_community(stdout) -> str:
+    """Import the shipped Beer Stack Exchange dump unless it is in already; says what it did."""
+    if ImportedObject.objects.filter(source=BEER_SOURCE).exists():
+        return "Beer & brewing (Beer Stack Exchange) already imported.\n"
+    try:
+        result = import_stackexchange(BEER_DUMP, out=stdout, live_progress=stdout.isatty())
+    except DumpError as error:
+        raise CommandError(
+            f"Could not import the Beer Stack Exchange demo data: {error.message}"
+        ) from error
+    c = result.counts
+    return (
+        f"Imported Beer Stack Exchange into “{result.space.name}” in {result.seconds:.1f} s: "
+        f"{c['members']:,} members, {c['questions']:,} questions, {c['answers']:,} answers, "
+        f"{c['comments']:,} comments; every post links to its original (CC BY-SA 3.0).\n"
+    )
 
 URL = "http://127.0.0.1:8000/"
 TOPIC_LINK = re.compile(r"\(topic:([a-z0-9_-]+)\)")
@@ -317,9 +343,18 @@ def format_logins() -> str:
 class Command(BaseCommand):
     help = "Load the demo community (Lumen, a smart lighting company) and print its log-ins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-beer",
+            action="store_true",
+            help="skip importing the Beer Stack Exchange community",
+        )
+
     def handle(self, *args, **options):
         if demo_loaded():
             self.stdout.write("Demo community already loaded.\n")
+            if not options["without_beer"]:
+                self.stdout.write(load_beer_community(self.stdout))
             self.stdout.write(format_logins())
             return
         started = time.monotonic()
@@ -356,4 +391,6 @@ class Command(BaseCommand):
             f"{counts['locked']} locked), {counts['replies']} replies, {counts['edits']} edits, "
             f"{reactions} reactions ({counts['reactions_helpful']} helpful).\n"
         )
+        if not options["without_beer"]:
+            self.stdout.write(load_beer_community(self.stdout))
         self.stdout.write(format_logins())
