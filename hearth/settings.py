@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "hearth.accounts",
     "hearth.notifications",
     "hearth.community",
+    "hearth.search",
+    "hearth.integrations",
     "hearth.demo",
 ]
 
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hearth.api.errors.ApiMethodNotAllowedMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,0 +1,1 @@
+"""Full-text search over the posts a member may see: SQLite FTS5 or PostgreSQL full text."""

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from hearth.search.models import IndexRebuild
+
+
+@admin.register(IndexRebuild)
+class IndexRebuildAdmin(admin.ModelAdmin):
+    """Runs of `hearth reindex`, to see how far one got; they are started from the shell."""
+
+    list_display = ["started_at", "finished_at", "vendor", "done_posts", "total_posts"]
+    readonly_fields = [field.name for field in IndexRebuild._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

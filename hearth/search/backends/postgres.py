@@ -1,0 +1,480 @@
+"""PostgreSQL backend: a weighted tsvector a live post, a GIN index, triggers that keep it.
+
+`search_postdocument` holds one row a live post: its topic, space, author and time, and
+`setweight(title, 'A') || setweight(body, 'B')` in English. The triggers on community_post
+and community_topic insert, update and delete those rows as posts are written, edited,
+moved, deleted or restored, so the code that writes posts does not know search exists.
+
+Ranking every match of a very common word would read a large part of the table, so a search
+ranks the CANDIDATES newest matches (see `_candidates_sql`), found in bounded work whatever
+the words: first by walking the newest posts, then through older ranges of posts, each a
+bitmap AND of the GIN index and the primary key.
+
+The migration installs SCHEMA, FUNCTIONS and TRIGGERS; change them with a new migration.
+"""
+
+# SQL here is put together from this module's constants and placeholders only; every value
+# from a member travels as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import time
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from hearth.search.backends.base import (
+    CANDIDATES,
+    MARK_START,
+    MARK_STOP,
+    Hit,
+    HitPage,
+    ParsedQuery,
+    SearchFilters,
+    marked_html,
+    plain_snippet,
+)
+
+INDEX_TABLE = "search_postdocument"
+CONFIG = "'english'::regconfig"
+# ts_rank_cd weights for D, C, B (body) and A (title).
+WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::real[]"
+# The newest posts a search walks through; then WINDOWS ranges of post ids, each
+# WINDOW_GROWTH times the one before, and all older posts. Each range a search reaches costs
+# a look-up in the GIN index, so they grow fast.
+WALK_POSTS = 8_000
+WINDOW_GROWTH = 8
+WINDOWS = 4
+NEWEST_TTL_SECONDS = 60.0
+_NEWEST: dict[str, tuple[float, int]] = {}
+# ts_headline parses the text it marks up: long posts are cut to this many characters first.
+HEADLINE_CHARS = 10_000
+TITLE_HEADLINE = f'HighlightAll=true, StartSel="{MARK_START}", StopSel="{MARK_STOP}"'
+BODY_HEADLINE = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_STOP}", MaxWords=35, MinWords=15, '
+    'ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+SCHEMA = [
+    # No parallel scans: starting workers costs more than a search does.
+    f"""CREATE TABLE {INDEX_TABLE} (
+        post_id bigint PRIMARY KEY,
+        topic_id bigint NOT NULL,
+        space_id bigint NOT NULL,
+        author_id bigint NOT NULL,
+        created_at timestamp with time zone NOT NULL,
+        document tsvector NOT NULL
+    ) WITH (parallel_workers = 0)""",
+    f"CREATE INDEX search_postdocument_document ON {INDEX_TABLE} USING gin (document)",
+    f"CREATE INDEX search_postdocument_topic ON {INDEX_TABLE} (topic_id)",
+]
+
+_COLUMNS = "post_id, topic_id, space_id, author_id, created_at, document"
+_UPSERT = f"""
+    ON CONFLICT (post_id) DO UPDATE SET
+        topic_id = EXCLUDED.topic_id,
+        space_id = EXCLUDED.space_id,
+        author_id = EXCLUDED.author_id,
+        created_at = EXCLUDED.created_at,
+        document = EXCLUDED.document
+    WHERE ({INDEX_TABLE}.topic_id, {INDEX_TABLE}.space_id, {INDEX_TABLE}.author_id,
+           {INDEX_TABLE}.created_at, {INDEX_TABLE}.document)
+        IS DISTINCT FROM (EXCLUDED.topic_id, EXCLUDED.space_id, EXCLUDED.author_id,
+                          EXCLUDED.created_at, EXCLUDED.document)
+"""
+
+FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION search_document(title text, body text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT setweight(to_tsvector({CONFIG}, coalesce(title, '')), 'A')
+            || setweight(to_tsvector({CONFIG}, coalesce(body, '')), 'B')
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_index_topic(the_topic_id bigint) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM {INDEX_TABLE} AS d WHERE d.topic_id = the_topic_id AND NOT EXISTS (
+            SELECT 1 FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
+            WHERE p.id = d.post_id AND p.topic_id = the_topic_id
+              AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+        );
+        INSERT INTO {INDEX_TABLE} ({_COLUMNS})
+        SELECT p.id, p.topic_id, t.space_id, p.author_id, p.created_at,
+               search_document(t.title, p.body)
+        FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
+        WHERE p.topic_id = the_topic_id AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+        {_UPSERT};
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_post_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        topic record;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM {INDEX_TABLE} WHERE post_id = OLD.id;
+            RETURN NULL;
+        END IF;
+        SELECT t.title, t.space_id, t.deleted_at INTO topic
+        FROM community_topic AS t WHERE t.id = NEW.topic_id;
+        IF NEW.deleted_at IS NULL AND FOUND AND topic.deleted_at IS NULL THEN
+            INSERT INTO {INDEX_TABLE} ({_COLUMNS})
+            VALUES (NEW.id, NEW.topic_id, topic.space_id, NEW.author_id, NEW.created_at,
+                    search_document(topic.title, NEW.body))
+            {_UPSERT};
+        ELSE
+            DELETE FROM {INDEX_TABLE} WHERE post_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_topic_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM {INDEX_TABLE} WHERE topic_id = OLD.id;
+        ELSIF NEW.deleted_at IS NOT NULL THEN
+            DELETE FROM {INDEX_TABLE} WHERE topic_id = NEW.id;
+        ELSIF OLD.deleted_at IS NOT NULL OR OLD.title IS DISTINCT FROM NEW.title THEN
+            PERFORM search_index_topic(NEW.id);
+        ELSIF OLD.space_id IS DISTINCT FROM NEW.space_id THEN
+            UPDATE {INDEX_TABLE} SET space_id = NEW.space_id WHERE topic_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_posts_truncated() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE {INDEX_TABLE};
+        RETURN NULL;
+    END
+    $$""",
+]
+
+# name -> (table, statement)
+TRIGGERS = {
+    "search_post_inserted": (
+        "community_post",
+        """CREATE TRIGGER search_post_inserted AFTER INSERT ON community_post
+        FOR EACH ROW EXECUTE FUNCTION search_post_changed()""",
+    ),
+    "search_post_updated": (
+        "community_post",
+        """CREATE TRIGGER search_post_updated
+        AFTER UPDATE OF body, deleted_at, topic_id, author_id, created_at ON community_post
+        FOR EACH ROW WHEN (
+            OLD.body IS DISTINCT FROM NEW.body
+            OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+            OR OLD.topic_id IS DISTINCT FROM NEW.topic_id
+            OR OLD.author_id IS DISTINCT FROM NEW.author_id
+            OR OLD.created_at IS DISTINCT FROM NEW.created_at
+        ) EXECUTE FUNCTION search_post_changed()""",
+    ),
+    "search_post_deleted": (
+        "community_post",
+        """CREATE TRIGGER search_post_deleted AFTER DELETE ON community_post
+        FOR EACH ROW EXECUTE FUNCTION search_post_changed()""",
+    ),
+    "search_posts_truncated": (
+        "community_post",
+        """CREATE TRIGGER search_posts_truncated AFTER TRUNCATE ON community_post
+        FOR EACH STATEMENT EXECUTE FUNCTION search_posts_truncated()""",
+    ),
+    "search_topic_updated": (
+        "community_topic",
+        """CREATE TRIGGER search_topic_updated
+        AFTER UPDATE OF title, space_id, deleted_at ON community_topic
+        FOR EACH ROW WHEN (
+            OLD.title IS DISTINCT FROM NEW.title
+            OR OLD.space_id IS DISTINCT FROM NEW.space_id
+            OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+        ) EXECUTE FUNCTION search_topic_changed()""",
+    ),
+    "search_topic_deleted": (
+        "community_topic",
+        """CREATE TRIGGER search_topic_deleted AFTER DELETE ON community_topic
+        FOR EACH ROW EXECUTE FUNCTION search_topic_changed()""",
+    ),
+}
+
+_FUNCTION_NAMES = [
+    "search_posts_truncated()",
+    "search_topic_changed()",
+    "search_post_changed()",
+    "search_index_topic(bigint)",
+    "search_document(text, text)",
+]
+
+_LIVE_POSTS = """
+    SELECT p.id, p.topic_id, t.space_id, p.author_id, p.created_at,
+           search_document(t.title, p.body)
+    FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
+    WHERE p.deleted_at IS NULL AND t.deleted_at IS NULL
+"""
+
+
+def tsquery_sql(query: ParsedQuery) -> tuple[str, list[str]]:
+    """A tsquery expression for a parsed query, with its parameters (one for each term)."""
+    params: list[str] = []
+
+    def term_sql(term) -> str:
+        params.append(term.text)
+        function = "phraseto_tsquery" if term.is_phrase else "plainto_tsquery"
+        return f"{function}({CONFIG}, %s)"
+
+    groups = []
+    for group in query.groups:
+        parts = [term_sql(term) for term in group]
+        groups.append(parts[0] if len(parts) == 1 else f"({' || '.join(parts)})")
+    expression = " && ".join(groups)
+    for term in query.excluded:
+        expression = f"({expression}) && !!{term_sql(term)}"
+    return f"({expression})", params
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+    label = "PostgreSQL full text"
+
+    def __init__(self, connection: BaseDatabaseWrapper):
+        self.connection = connection
+
+    # --- Installing ------------------------------------------------------------------------
+
+    def is_installed(self) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [INDEX_TABLE])
+            return cursor.fetchone()[0]
+
+    def install(self) -> None:
+        """Create the index table, its functions and triggers, and fill it from the posts."""
+        with self.connection.cursor() as cursor:
+            for statement in SCHEMA + FUNCTIONS:
+                cursor.execute(statement)
+            for _table, statement in TRIGGERS.values():
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {INDEX_TABLE} ({_COLUMNS}) {_LIVE_POSTS}")
+            cursor.execute(f"ANALYZE {INDEX_TABLE}")
+
+    def uninstall(self) -> None:
+        with self.connection.cursor() as cursor:
+            for name, (table, _statement) in TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            for signature in _FUNCTION_NAMES:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
+            cursor.execute(f"DROP TABLE IF EXISTS {INDEX_TABLE}")
+
+    def restore_triggers(self) -> list[str]:
+        """Create whichever triggers are missing (and refresh the functions they call)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT tgname FROM pg_trigger
+                WHERE tgrelid IN ('community_post'::regclass, 'community_topic'::regclass)
+                  AND NOT tgisinternal"""
+            )
+            present = {row[0] for row in cursor.fetchall()}
+            missing = [name for name in TRIGGERS if name not in present]
+            if missing:
+                for statement in FUNCTIONS:
+                    cursor.execute(statement)
+                for name in missing:
+                    cursor.execute(TRIGGERS[name][1])
+        return missing
+
+    # --- Rebuilding ------------------------------------------------------------------------
+
+    def reindex_range(self, first_id: int, last_id: int) -> int:
+        """Bring the rows of posts with ids in [first_id, last_id] up to date.
+
+        Rows already right are left alone (no dead tuples when nothing changed); returns how
+        many live posts the range holds.
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"""DELETE FROM {INDEX_TABLE} AS d
+                WHERE d.post_id BETWEEN %s AND %s AND NOT EXISTS (
+                    SELECT 1 FROM community_post AS p
+                    JOIN community_topic AS t ON t.id = p.topic_id
+                    WHERE p.id = d.post_id AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+                )""",
+                [first_id, last_id],
+            )
+            cursor.execute(
+                f"""WITH live AS ({_LIVE_POSTS} AND p.id BETWEEN %s AND %s),
+                written AS (
+                    INSERT INTO {INDEX_TABLE} ({_COLUMNS}) SELECT * FROM live {_UPSERT}
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM written)""",
+                [first_id, last_id],
+            )
+            return cursor.fetchone()[0]
+
+    def drop_below(self, first_id: int) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE post_id < %s", [first_id])
+
+    def finish_reindex(self) -> None:
+        with self.connection.cursor() as cursor:
+            if self.connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {INDEX_TABLE}")
+            else:
+                # Outside a transaction: reclaim the rows the rebuild replaced, too.
+                cursor.execute(f"VACUUM (ANALYZE) {INDEX_TABLE}")
+
+    def indexed_count(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {INDEX_TABLE}")
+            return cursor.fetchone()[0]
+
+    # --- Searching -------------------------------------------------------------------------
+
+    def _newest_post_id(self) -> int:
+        """The highest post id, looked up at most once a minute a process.
+
+        Only where the ranges fall depends on it, never which posts match: posts newer than
+        a stale value all fall in the first branch, which has no upper bound.
+        """
+        alias = self.connection.alias
+        cached = _NEWEST.get(alias)
+        now = time.monotonic()
+        if cached and now - cached[0] < NEWEST_TTL_SECONDS:
+            return cached[1]
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(post_id), 0) FROM {INDEX_TABLE}")
+            newest = cursor.fetchone()[0]
+        _NEWEST[alias] = (now, newest)
+        return newest
+
+    def _filters_sql(self, filters: SearchFilters) -> tuple[str, list]:
+        conditions = ["d.space_id = ANY(%s)"]
+        params: list = [list(filters.space_ids)]
+        if filters.tag_id is not None:
+            conditions.append(
+                "d.topic_id IN (SELECT topic_id FROM community_topic_tags WHERE tag_id = %s)"
+            )
+            params.append(filters.tag_id)
+        if filters.solved is not None:
+            solved = "IS NOT NULL" if filters.solved else "IS NULL"
+            conditions.append(
+                "EXISTS (SELECT 1 FROM community_topic AS t WHERE t.id = d.topic_id"
+                f" AND t.kind = 'question' AND t.accepted_post_id {solved})"
+            )
+        if filters.author_id is not None:
+            conditions.append("d.author_id = %s")
+            params.append(filters.author_id)
+        if filters.affiliation is not None:
+            conditions.append(
+                "d.author_id IN (SELECT id FROM accounts_member WHERE affiliation = %s)"
+            )
+            params.append(filters.affiliation)
+        if filters.since is not None:
+            conditions.append("d.created_at >= %s")
+            params.append(filters.since)
+        if filters.until is not None:
+            conditions.append("d.created_at < %s")
+            params.append(filters.until)
+        return " AND ".join(conditions), params
+
+    def _candidates_sql(
+        self, tsquery: str, tsquery_params: list, filters: SearchFilters
+    ) -> tuple[str, list]:
+        """The CANDIDATES newest matching posts, reading little whatever the words.
+
+        A UNION ALL under a LIMIT runs its branches in turn and stops once it has enough.
+        The first takes the newest WALK_POSTS posts newest first, so a common word fills
+        the list after reading a few hundred rows. The next ones cover ever larger, older
+        ranges of post ids: within one, the planner either ANDs the GIN index (the words)
+        with the primary key (the range) and reads only the matches, or reads the range,
+        whichever it finds cheaper. A branch is reached only
+        when the newer ones held too few matches, so the words are rarer than the range is
+        long. The ORDER BY of a range is on `post_id + 0`, which no index provides: no
+        branch can become a walk down the whole table hoping to meet matches early, which
+        is what a plain `ORDER BY post_id DESC LIMIT n` does for a word that is rarer than
+        the planner believes.
+        """
+        conditions, params = self._filters_sql(filters)
+        match = f"d.document @@ {tsquery}"
+        columns = "d.post_id, d.topic_id, d.document"
+        # Bounds the planner can see (parameters are sent inline), so it can weigh a range's
+        # rows against the words' matches.
+        newest = self._newest_post_id()
+        edges = [newest - WALK_POSTS * WINDOW_GROWTH**n for n in range(WINDOWS + 1)]
+        branches = [
+            f"""(SELECT {columns} FROM {INDEX_TABLE} AS d
+                WHERE d.post_id > %s AND {match} AND {conditions}
+                ORDER BY d.post_id DESC LIMIT %s)"""
+        ]
+        all_params = [edges[0], *tsquery_params, *params, CANDIDATES]
+        for upper, lower in zip(edges, [*edges[1:], None], strict=True):
+            window = "d.post_id <= %s"
+            window_params = [upper]
+            if lower is not None:
+                window += " AND d.post_id > %s"
+                window_params.append(lower)
+            branches.append(
+                f"""(SELECT {columns} FROM {INDEX_TABLE} AS d
+                WHERE {window} AND {match} AND {conditions}
+                ORDER BY d.post_id + 0 DESC LIMIT %s)"""
+            )
+            all_params += [*window_params, *tsquery_params, *params, CANDIDATES]
+        sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS u LIMIT %s"
+        return sql, [*all_params, CANDIDATES]
+
+    def search(
+        self, query: ParsedQuery, filters: SearchFilters, *, limit: int, offset: int
+    ) -> HitPage:
+        if query.is_empty or not filters.space_ids:
+            return HitPage()
+        tsquery, tsquery_params = tsquery_sql(query)
+        candidates, candidate_params = self._candidates_sql(tsquery, tsquery_params, filters)
+        sql = f"""
+            WITH candidates AS ({candidates}),
+            ranked AS (
+                SELECT post_id, topic_id, ts_rank_cd({WEIGHTS}, document, {tsquery}) AS score
+                FROM candidates
+            ),
+            best AS (
+                SELECT post_id, topic_id, score, row_number() OVER (
+                    PARTITION BY topic_id ORDER BY score DESC, post_id
+                ) AS nth
+                FROM ranked
+            ),
+            page AS (
+                SELECT post_id, topic_id, score FROM best WHERE nth = 1
+                ORDER BY score DESC, post_id DESC
+                LIMIT %s OFFSET %s
+            )
+            SELECT page.post_id, page.topic_id, page.score,
+                   ts_headline({CONFIG}, t.title, {tsquery}, %s),
+                   ts_headline({CONFIG}, left(p.body, %s), {tsquery}, %s)
+            FROM page
+            JOIN community_post AS p ON p.id = page.post_id
+            JOIN community_topic AS t ON t.id = page.topic_id
+            ORDER BY page.score DESC, page.post_id DESC
+        """
+        params = [
+            *candidate_params,
+            *tsquery_params,
+            limit + 1,
+            offset,
+            *tsquery_params,
+            TITLE_HEADLINE,
+            HEADLINE_CHARS,
+            *tsquery_params,
+            BODY_HEADLINE,
+        ]
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        hits = [
+            Hit(
+                post_id=post_id,
+                topic_id=topic_id,
+                rank=float(score),
+                title_html=marked_html(title),
+                snippet_html=marked_html(plain_snippet(snippet)),
+            )
+            for post_id, topic_id, score, title, snippet in rows[:limit]
+        ]
+        return HitPage(hits=hits, has_next=len(rows) > limit)
