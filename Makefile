@@ -11,6 +11,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Tests run in parallel, one process a core (pytest-xdist); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 
 .PHONY: help venv demo test lint clean
 
@@ -43,7 +45,7 @@ demo: $(STAMP)
 
 # pytest exits 5 when it collected nothing: a suite that silently runs no tests is a failure.
 test: $(STAMP)
-	@status=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
 	if [ "$$status" -eq 5 ]; then \
 		echo "" >&2; \
 		echo "!!! make test: pytest collected NO tests (exit code 5). Treating this as a failure. !!!" >&2; \
