@@ -1,9 +1,11 @@
 """search() and search_filters(): ranking, snippets, filters, visibility, odd input."""
 
 import datetime
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone
 
 from hearth.accounts.models import Affiliation
@@ -380,3 +382,30 @@ def test_xss_payloads_come_back_escaped_with_only_marks_as_markup(
         assert result.title_html.startswith("<mark>Zebra</mark>")
         for html in (result.title_html, result.snippet_html):
             assert "<" not in html.replace("<mark>", "").replace("</mark>", "")
+
+
+# --- PostgreSQL: the ranges of post ids a search goes through ---------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL searches in ranges")
+@pytest.mark.parametrize("newest_off_by", [0, -9, 40])
+def test_the_ranges_yield_exactly_the_newest_matches(
+    monkeypatch, make_topic, customer, public_space, found_topics, newest_off_by
+):
+    from hearth.search.backends import postgres
+
+    monkeypatch.setattr(postgres, "WALK_POSTS", 2)
+    monkeypatch.setattr(postgres, "WINDOW_GROWTH", 2)
+    monkeypatch.setattr(postgres, "WINDOWS", 3)
+    monkeypatch.setattr(postgres, "CANDIDATES", 5)
+    matching = []
+    for n in range(14):
+        matching.append(make_topic(author=customer, space=public_space, title=f"Range check {n}"))
+        make_topic(author=customer, space=public_space, title=f"Something else {n}")
+    newest = Post.objects.order_by("-id").values_list("id", flat=True).first()
+    # However stale the cached newest id, the ranges still cover every post.
+    monkeypatch.setitem(
+        postgres._NEWEST, connection.alias, (time.monotonic(), newest + newest_off_by)
+    )
+
+    assert set(found_topics(customer, "range check", limit=50)) == {t.pk for t in matching[-5:]}
