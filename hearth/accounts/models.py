@@ -3,7 +3,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
+
+from hearth.core.links import fast_reverse
 
 
 class Affiliation(models.TextChoices):
@@ -144,7 +145,7 @@ class Member(AbstractUser):
         return self.affiliation == Affiliation.EMPLOYEE
 
     def get_absolute_url(self) -> str:
-        return reverse("community:profile", args=[self.username])
+        return fast_reverse("community:profile", self.username)
 
 
 class CodeOfConduct(models.Model):

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from hearth.accounts.models import Affiliation
+from hearth.core.links import fast_reverse
 
 TITLE_MIN_LENGTH = 5
 TITLE_MAX_LENGTH = 200
@@ -51,7 +51,7 @@ class Space(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("community:space", args=[self.slug])
+        return fast_reverse("community:space", self.slug)
 
     @property
     def allowed_affiliation_labels(self) -> list[str]:
@@ -117,7 +117,7 @@ class Topic(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("community:topic", args=[self.slug or "topic", self.pk])
+        return fast_reverse("community:topic", self.slug or "topic", self.pk)
 
     @property
     def is_deleted(self) -> bool:
@@ -165,7 +165,7 @@ class Post(models.Model):
         return f"{self.topic_id}#{self.position}"
 
     def get_absolute_url(self) -> str:
-        return reverse("community:post", args=[self.pk])
+        return fast_reverse("community:post", self.pk)
 
     @property
     def is_deleted(self) -> bool:

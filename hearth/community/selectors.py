@@ -41,20 +41,64 @@ def access_post(member, post_id: int) -> Post:
     return post
 
 
+# What a row of a topic list (page or API) shows: loading only these keeps a page of thirty
+# rows cheap to fetch and to turn into objects.
+MEMBER_REF_FIELDS = ("username", "display_name", "avatar", "affiliation", "role")
+TOPIC_ROW_FIELDS = (
+    "space_id",
+    "kind",
+    "title",
+    "slug",
+    "created_at",
+    "last_activity_at",
+    "reply_count",
+    "view_count",
+    "like_count",
+    "is_pinned",
+    "is_locked",
+    "accepted_post_id",
+    "deleted_at",
+    "space__name",
+    "space__slug",
+    *(f"author__{name}" for name in MEMBER_REF_FIELDS),
+    *(f"last_poster__{name}" for name in MEMBER_REF_FIELDS),
+)
+
+
 def topic_list(
     member, *, space: Space | None = None, spaces: list[Space] | None = None
 ) -> QuerySet:
-    """Topics `member` may see: in one space (pinned first) or across `spaces` (latest first)."""
+    """Topics `member` may see: in one space (pinned first) or across `spaces` (latest first).
+
+    Rows carry only the fields lists show (TOPIC_ROW_FIELDS).
+    """
     topics = (
         Topic.objects.filter(deleted_at__isnull=True)
         .select_related("space", "author", "last_poster")
-        .prefetch_related("tags")
+        .only(*TOPIC_ROW_FIELDS)
     )
     if space is not None:
         return topics.filter(space=space).order_by("-is_pinned", "-last_activity_at", "-id")
     if spaces is None:
         spaces = visible_spaces(member)
     return topics.filter(space__in=[s.pk for s in spaces]).order_by("-last_activity_at", "-id")
+
+
+def with_tags(topics) -> list[Topic]:
+    """`topics` as a list, each with `tag_list`: its tags by name (one query, no prefetch)."""
+    topics = list(topics)
+    by_topic: dict[int, list[Tag]] = {}
+    for topic in topics:
+        topic.tag_list = by_topic.setdefault(topic.pk, [])
+    if by_topic:
+        rows = (
+            Topic.tags.through.objects.filter(topic_id__in=by_topic)
+            .order_by("tag__name")
+            .values_list("topic_id", "tag_id", "tag__name", "tag__slug")
+        )
+        for topic_id, tag_id, name, slug in rows:
+            by_topic[topic_id].append(Tag(id=tag_id, name=name, slug=slug))
+    return topics
 
 
 def post_list(topic: Topic) -> QuerySet:

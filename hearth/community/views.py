@@ -61,12 +61,18 @@ def _page(request, queryset, per_page, *, total: int | None = None):
     return page
 
 
+def _topic_page(request, queryset, *, total: int | None = None):
+    """A page of topic rows, each with its tags."""
+    page = _page(request, queryset, TOPICS_PER_PAGE, total=total)
+    page.object_list = selectors.with_tags(page.object_list)
+    return page
+
+
 def home(request):
     spaces = selectors.visible_spaces(request.user)
-    topics = _page(
+    topics = _topic_page(
         request,
         selectors.topic_list(request.user, spaces=spaces),
-        TOPICS_PER_PAGE,
         total=sum(space.topic_count for space in spaces),
     )
     return render(request, "community/home.html", {"spaces": spaces, "page": topics})
@@ -74,10 +80,9 @@ def home(request):
 
 def latest(request):
     spaces = selectors.visible_spaces(request.user)
-    topics = _page(
+    topics = _topic_page(
         request,
         selectors.topic_list(request.user, spaces=spaces),
-        TOPICS_PER_PAGE,
         total=sum(space.topic_count for space in spaces),
     )
     return render(request, "community/latest.html", {"page": topics})
@@ -85,11 +90,8 @@ def latest(request):
 
 def space(request, slug):
     space = selectors.access_space(request.user, slug)
-    topics = _page(
-        request,
-        selectors.topic_list(request.user, space=space),
-        TOPICS_PER_PAGE,
-        total=space.topic_count,
+    topics = _topic_page(
+        request, selectors.topic_list(request.user, space=space), total=space.topic_count
     )
     return render(
         request,
@@ -416,10 +418,8 @@ def questions(request):
     space = next((s for s in spaces if s.slug == request.GET.get("space")), None)
     tags = selectors.tag_list()
     tag = next((t for t in tags if t.slug == request.GET.get("tag")), None)
-    topics = _page(
-        request,
-        selectors.question_queue(request.user, queue, space=space, tag=tag),
-        TOPICS_PER_PAGE,
+    topics = _topic_page(
+        request, selectors.question_queue(request.user, queue, space=space, tag=tag)
     )
     return render(
         request,
