@@ -65,12 +65,14 @@ class Topic(models.Model):
         QUESTION = "question", "Question"
 
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="topics")
+    # Indexed by topic_author_created, whose first column is the author.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topics"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topics", db_index=False
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    slug = models.SlugField(max_length=80, allow_unicode=False)
+    # Only decorates the URL: topics are found by id.
+    slug = models.SlugField(max_length=80, allow_unicode=False, db_index=False)
     created_at = models.DateTimeField()
     last_activity_at = models.DateTimeField()
     last_poster = models.ForeignKey(
@@ -127,9 +129,11 @@ class Topic(models.Model):
 class Post(models.Model):
     """The opening post (position 1) or a reply. Body is stored as Markdown and as HTML."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    # Both indexed as the first column of a composite index (post_position_unique,
+    # post_author_created); a single-column index on either would only slow writes down.
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts", db_index=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts", db_index=False
     )
     position = models.PositiveIntegerField()
     body = models.TextField(max_length=BODY_MAX_LENGTH)

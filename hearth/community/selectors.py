@@ -101,10 +101,32 @@ def with_tags(topics) -> list[Topic]:
     return topics
 
 
+POST_FIELDS = (
+    "topic",
+    "author",
+    "position",
+    "body",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "revision_count",
+    "like_count",
+    "helpful_count",
+    "deleted_at",
+    "deleted_by",
+    "source_url",
+    "source_author",
+    *(f"author__{name}" for name in MEMBER_REF_FIELDS),
+    "author__organization__name",
+)
+
+
 def post_list(topic: Topic) -> QuerySet:
+    """A topic's posts in order, with what a post shows of its author."""
     return (
         Post.objects.filter(topic=topic)
-        .select_related("author__organization", "deleted_by")
+        .select_related("author__organization")
+        .only(*POST_FIELDS)
         .order_by("position")
     )
 

@@ -50,6 +50,20 @@ class CountedPaginator(Paginator):
         return self._total
 
 
+class PositionPaginator(CountedPaginator):
+    """Pages of a topic's posts taken by position range instead of OFFSET.
+
+    Positions run 1, 2, 3, ... without gaps (deleted posts keep theirs), so page n holds
+    positions (n-1)*per_page+1 .. n*per_page and a deep page costs what the first does.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        posts = self.object_list.filter(position__gt=bottom, position__lte=bottom + self.per_page)
+        return self._get_page(posts, number, self)
+
+
 def _page(request, queryset, per_page, *, total: int | None = None):
     paginator = (
         Paginator(queryset, per_page)
@@ -152,7 +166,11 @@ def topic(request, slug, topic_id):
         return redirect(topic, permanent=True)
     services.record_topic_view(topic=topic)
     topic.view_count += 1
-    posts = _page(request, selectors.post_list(topic), POSTS_PER_PAGE, total=topic.last_position)
+    paginator = PositionPaginator(
+        selectors.post_list(topic), POSTS_PER_PAGE, total=topic.last_position
+    )
+    posts = paginator.get_page(request.GET.get("page"))
+    posts.elided_range = paginator.get_elided_page_range(posts.number, on_each_side=2, on_ends=1)
     user = request.user
     given = selectors.reactions_by(user, posts.object_list)
     for post in posts.object_list:
@@ -229,6 +247,7 @@ def reply(request, topic_id):
                 post.can_edit = can_edit_post(request.user, post)
                 post.can_delete = can_delete_post(request.user, post)
                 post.can_react = False
+                post.can_accept = False
                 return render(
                     request,
                     "community/partials/reply_created.html",
@@ -311,7 +330,7 @@ def react(request, post_id, kind):
         post.can_react = True
         return render(
             request,
-            "community/partials/reactions.html",
+            "community/reactions.html",
             {"post": post, "reaction_kinds": Reaction.Kind.choices},
         )
     return redirect(post)

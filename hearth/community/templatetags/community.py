@@ -2,6 +2,7 @@
 
 from django import template
 from django.template import engines
+from django.template.backends.utils import csrf_input
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -13,3 +14,31 @@ def topic_rows(topics, show_space=False) -> SafeString:
     rows = engines["jinja2"].get_template("community/topic_rows.html")
     # Jinja2 escapes every value itself (autoescape is on in Django's Jinja2 backend).
     return mark_safe(rows.render({"topics": topics, "show_space": show_space}))
+
+
+@register.simple_tag(takes_context=True)
+def post_card(context, post) -> SafeString:
+    """One post of a topic page, rendered by Jinja2 (hearth/jinja2/community/post.html)."""
+    page = context.get("page")
+    card = engines["jinja2"].get_template("community/post.html")
+    return mark_safe(
+        card.render(
+            {
+                "post": post,
+                "topic": context["topic"],
+                "can_quote": bool(context.get("reply_form")),
+                "page_number": page.number if page else 1,
+                "is_staff": bool(context.get("is_staff")),
+                "reaction_kinds": context["reaction_kinds"],
+                "csrf_input": _csrf_input(context),
+            }
+        )
+    )
+
+
+def _csrf_input(context) -> str:
+    """The CSRF hidden input, made once for a whole page rather than once a post."""
+    made = context.render_context.get("hearth_csrf_input")
+    if made is None:
+        made = context.render_context["hearth_csrf_input"] = csrf_input(context["request"])
+    return made

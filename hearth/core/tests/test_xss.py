@@ -384,14 +384,16 @@ def test_xss_payloads_as_display_names_render_inert_and_escaped(make_member, pub
             "topic page": (
                 anonymous,
                 topic.get_absolute_url(),
-                f'class="post-author" href="{profile_url}">{escape(name)}</a>',
+                [f'class="post-author" href="{profile_url}">{e}</a>' for e in escaped_forms(name)],
             ),
             "edit profile": (self_client, "/settings/profile/", f'value="{escape(name)}"'),
         }
         for page, (client, url, expected) in pages.items():
             html = get_page(client, url)
             failures += [f"{describe(index)} {page}: {p}" for p in page_problems(html)]
-            if expected not in html:
+            # Posts are rendered by Jinja2: either spelling of the escaped quotes will do.
+            expected = [expected] if isinstance(expected, str) else expected
+            if not any(form in html for form in expected):
                 failures.append(f"{describe(index)} {page}: escaped display name missing")
 
     pages = math.ceil(len(shown) / TOPICS_PER_PAGE)
