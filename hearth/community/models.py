@@ -206,9 +206,12 @@ class Reaction(models.Model):
         LIKE = "like", "Like"
         HELPFUL = "helpful", "Helpful"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    # Indexed as the first column of reaction_once and reaction_member_post.
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="reactions", db_index=False
+    )
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions", db_index=False
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,9 @@
 """Drop single-column indexes that a composite index already covers.
 
 post.topic_id is the first column of post_position_unique, post.author_id of
-post_author_created and topic.author_id of topic_author_created; topic.slug is never searched
-(topics are found by id). The indexes are dropped by name rather than through AlterField,
+post_author_created, topic.author_id of topic_author_created, reaction.post_id of reaction_once
+and reaction.member_id of reaction_member_post; topic.slug is never searched (topics are found
+by id). The indexes are dropped by name rather than through AlterField,
 which on SQLite would rebuild the tables and lose the search triggers on them.
 """
 
@@ -16,6 +17,8 @@ INDEXES = [
     ("community_topic", "community_topic_author_id_a14b61bf", "author_id", ""),
     ("community_topic", "community_topic_slug_77aa2059", "slug", ""),
     ("community_topic", "community_topic_slug_77aa2059_like", "slug", "varchar_pattern_ops"),
+    ("community_reaction", "community_reaction_post_id_d280acb9", "post_id", ""),
+    ("community_reaction", "community_reaction_member_id_64da21b3", "member_id", ""),
 ]
 
 
@@ -69,6 +72,26 @@ class Migration(migrations.Migration):
                         db_index=False,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="topics",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="reaction",
+                    name="post",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reactions",
+                        to="community.post",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="reaction",
+                    name="member",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reactions",
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),
