@@ -24,6 +24,9 @@ _CLEARED = (
     "HEARTH_MEDIA_ROOT",
     "HEARTH_COLLECTED_STATIC",
     "HEARTH_SSL_REDIRECT",
+    # The semantic ranker's tests turn it on themselves, with the packaged model.
+    "HEARTH_SEMANTIC_MODEL_PATH",
+    "HEARTH_SEMANTIC_MODEL_NAME",
 )
 
 

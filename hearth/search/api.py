@@ -6,10 +6,12 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from hearth.accounts.api_auth import ANYONE
+from hearth.community.selectors import visible_spaces
 from hearth.core.errors import ValidationFailed
 from hearth.core.schemas import ERRORS
 from hearth.search import selectors
-from hearth.search.schemas import SearchPageOut
+from hearth.search.backends.base import MAX_QUERY_LENGTH, normalize_query
+from hearth.search.schemas import SearchPageOut, SimilarPageOut
 
 router = Router(tags=["search"])
 
@@ -75,4 +77,43 @@ def search(
         "results": page.results,
         "next_cursor": str(offset + limit) if page.has_next else None,
         "notice": page.notice or None,
+    }
+
+
+TITLE = Query(..., max_length=MAX_QUERY_LENGTH, description="The title of the question being asked")
+SIMILAR_LIMIT = Query(
+    selectors.SIMILAR_LIMIT,
+    ge=1,
+    le=selectors.MAX_SIMILAR_LIMIT,
+    description="How many questions at most",
+)
+
+
+@router.get(
+    "/search/similar",
+    response={200: SimilarPageOut, **ERRORS},
+    auth=ANYONE,
+    summary="Questions like the one being asked",
+    description=(
+        "Existing questions you may see that look like a question with this title, the "
+        "solved ones first: what the composer suggests while a question's title is typed. "
+        "A title without a meaningful word (empty, very short, only common words) gives no "
+        "results."
+    ),
+)
+def similar(
+    request: HttpRequest,
+    title: str = TITLE,
+    space: str | None = SPACE,
+    limit: int = SIMILAR_LIMIT,
+):
+    spaces = visible_spaces(request.user)
+    chosen = selectors.search_filters(request.user, spaces=spaces, space=space)
+    results = selectors.similar_questions(
+        request.user, title, space=chosen.get("space"), limit=limit, spaces=spaces
+    )
+    return {
+        "title": normalize_query(title),
+        "ranker": selectors.similar_ranker(),
+        "results": results,
     }

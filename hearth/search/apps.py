@@ -8,6 +8,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from hearth.search import checks  # noqa: F401  (registers the system checks)
         from hearth.search.services import restore_index_triggers
 
         # On SQLite, a later migration that rebuilds community_post or community_topic (how

@@ -74,3 +74,47 @@ class SearchPageOut(Schema):
     results: list[SearchHitOut]
     next_cursor: str | None
     notice: str | None
+
+
+class SimilarQuestionOut(Schema):
+    """A question like the one being asked; solved ones come first."""
+
+    topic_id: int
+    title: str
+    url: str
+    is_solved: bool
+    reply_count: int
+    space: SpaceRef
+    created_at: datetime.datetime
+    score: float
+
+    @staticmethod
+    def resolve_topic_id(result) -> int:
+        return result.topic.pk
+
+    @staticmethod
+    def resolve_title(result) -> str:
+        return result.topic.title
+
+    @staticmethod
+    def resolve_url(result) -> str:
+        return result.topic.get_absolute_url()
+
+    @staticmethod
+    def resolve_reply_count(result) -> int:
+        return result.topic.reply_count
+
+    @staticmethod
+    def resolve_space(result):
+        return result.topic.space
+
+    @staticmethod
+    def resolve_created_at(result) -> datetime.datetime:
+        return result.topic.created_at
+
+
+class SimilarPageOut(Schema):
+    title: str
+    # How they were ranked: "lexical" (words), or "combined" (words and meaning).
+    ranker: str
+    results: list[SimilarQuestionOut]

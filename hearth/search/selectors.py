@@ -7,18 +7,28 @@ looked up) and `search` (the results page).
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from hearth.accounts.models import Affiliation, Member
-from hearth.community.models import Post, Space, Tag, Topic
+from hearth.community.models import Post, Space, State, Tag, Topic
 from hearth.community.permissions import can_view_space
 from hearth.community.selectors import visible_spaces
 from hearth.core.errors import ValidationFailed
+from hearth.search import semantic
 from hearth.search.backends import backend_for
-from hearth.search.backends.base import CANDIDATES, SearchFilters, normalize_query, parse_query
+from hearth.search.backends.base import (
+    CANDIDATES,
+    SearchFilters,
+    normalize_query,
+    parse_query,
+    similar_terms,
+)
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
 MAX_LIMIT = 50
@@ -216,6 +226,9 @@ def search(
             or post.is_deleted
             or post.topic.is_deleted
             or post.topic.space_id not in allowed
+            # Held or hidden by moderation: out of search for everyone.
+            or not post.is_published
+            or not post.topic.is_published
         ):
             continue
         page.results.append(
@@ -225,3 +238,161 @@ def search(
         )
     page.has_next = hits.has_next
     return page
+
+
+# --- Similar questions ------------------------------------------------------------------------
+
+SIMILAR_LIMIT = 5
+MAX_SIMILAR_LIMIT = 10
+# Each ranker's best this-many questions are fused into one list.
+SIMILAR_POOL = 50
+# Combined ranking: SEMANTIC_WEIGHT x cosine similarity + the rest x the lexical score over
+# the best lexical score. Meaning finds rephrased duplicates that share no word; words keep
+# exact names (products, error codes) up. Chosen on the Beer Stack Exchange duplicates
+# (bench/similar.py).
+SEMANTIC_WEIGHT = 0.7
+RANKERS = ("auto", "lexical", "semantic", "combined")
+
+SIMILAR_FIELDS = (
+    "space_id",
+    "kind",
+    "title",
+    "slug",
+    "created_at",
+    "reply_count",
+    "accepted_post_id",
+    "deleted_at",
+    "space__name",
+    "space__slug",
+)
+
+
+@dataclass
+class SimilarQuestion:
+    """A question like the one being asked, with where each ranker placed it (1 = best)."""
+
+    topic: Topic
+    score: float
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+
+    @property
+    def is_solved(self) -> bool:
+        return self.topic.accepted_post_id is not None
+
+
+def similar_ranker(ranker: str = "auto") -> str:
+    """The ranker `auto` stands for here: `combined` when the semantic model is available,
+    else `lexical`. Asking for `semantic` or `combined` without it raises ValidationFailed."""
+    if ranker not in RANKERS:
+        raise ValidationFailed("Unknown ranker.", code="invalid_ranker", field="ranker")
+    available = semantic.is_available()
+    if ranker == "auto":
+        return "combined" if available else "lexical"
+    if ranker != "lexical" and not available:
+        raise ValidationFailed(
+            "Ranking by meaning is not set up here.", code="semantic_unavailable", field="ranker"
+        )
+    return ranker
+
+
+def _fuse(
+    lexical: list[tuple[int, float]] | None, meaning: list[tuple[int, float]] | None
+) -> list[tuple[int, float, int | None, int | None]]:
+    """(topic id, score, lexical rank, semantic rank), best first, from either ranking or
+    both (see SEMANTIC_WEIGHT)."""
+    lexical_weight = 1.0 - SEMANTIC_WEIGHT if meaning is not None else 1.0
+    semantic_weight = SEMANTIC_WEIGHT if lexical is not None else 1.0
+    scores: dict[int, float] = {}
+    ranks: dict[int, list[int | None]] = {}
+    best = max((score for _topic_id, score in lexical or ()), default=0.0)
+    for rank, (topic_id, score) in enumerate(lexical or (), start=1):
+        normalised = score / best if best > 0 else 0.0
+        scores[topic_id] = scores.get(topic_id, 0.0) + lexical_weight * normalised
+        ranks.setdefault(topic_id, [None, None])[0] = rank
+    for rank, (topic_id, similarity) in enumerate(meaning or (), start=1):
+        scores[topic_id] = scores.get(topic_id, 0.0) + semantic_weight * similarity
+        ranks.setdefault(topic_id, [None, None])[1] = rank
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))
+    return [(topic_id, score, *ranks[topic_id]) for topic_id, score in ordered]
+
+
+def similar_questions(
+    member,
+    title: str,
+    *,
+    space: Space | None = None,
+    limit: int = SIMILAR_LIMIT,
+    exclude: tuple[int, ...] = (),
+    spaces: list[Space] | None = None,
+    ranker: str = "auto",
+) -> list[SimilarQuestion]:
+    """Questions `member` may see that look like one titled `title`: solved ones first.
+
+    The best `limit` by relevance, then the solved among them ahead of the others (each
+    group still best first). Relevance is lexical (bm25 / ts_rank_cd over the search index,
+    any meaningful word of the title matching) and, with the semantic model available,
+    closeness in meaning too (see SEMANTIC_WEIGHT). A title with no meaningful word (empty,
+    short, only common words) gives an empty list. `exclude` leaves topics out (the
+    question being edited). Spaces `member` may not see never show. Queries: the visible
+    spaces (none when `spaces` is given), one a ranker, and the topics.
+    """
+    ranker = similar_ranker(ranker)
+    limit = max(1, min(limit, MAX_SIMILAR_LIMIT))
+    text = normalize_query(title)
+    terms = similar_terms(text)
+    if not terms:
+        return []
+    if spaces is None:
+        spaces = visible_spaces(member)
+    allowed = {s.pk for s in spaces if can_view_space(member, s)}
+    if space is not None:
+        allowed &= {space.pk}
+    if not allowed:
+        return []
+    space_ids = tuple(sorted(allowed))
+    exclude = tuple(sorted({int(pk) for pk in exclude}))
+    pool = SIMILAR_POOL if ranker == "combined" else limit + 5
+    lexical = meaning = None
+    # The title's vector is computed while the database ranks by words.
+    encoding = semantic.start_encoding(text) if ranker != "lexical" else None
+    if ranker in ("lexical", "combined"):
+        lexical = backend_for().similar_topics(terms, space_ids, limit=pool, exclude_ids=exclude)
+    if encoding is not None:
+        try:
+            vector = encoding.result()
+        except Exception:
+            # A broken model must not take the composer down: words alone still rank.
+            logger.exception("Could not compute the vector of a title; ranking by words")
+            lexical = lexical if lexical is not None else []
+        else:
+            meaning = semantic.nearest(
+                text, space_ids, limit=pool, exclude_ids=exclude, vector=vector
+            )
+    fused = _fuse(lexical, meaning)
+    if not fused:
+        return []
+    # A few more than asked for: a question deleted or moved since it was indexed drops out.
+    wanted = fused[: limit + 5]
+    topics = (
+        Topic.objects.filter(
+            pk__in=[row[0] for row in wanted],
+            kind=Topic.Kind.QUESTION,
+            deleted_at__isnull=True,
+            state=State.PUBLISHED,
+            space_id__in=space_ids,
+        )
+        .select_related("space")
+        .only(*SIMILAR_FIELDS)
+        .in_bulk()
+    )
+    results = []
+    for topic_id, score, lexical_rank, semantic_rank in wanted:
+        topic = topics.get(topic_id)
+        if topic is None:
+            continue
+        results.append(SimilarQuestion(topic, score, lexical_rank, semantic_rank))
+        if len(results) == limit:
+            break
+    results.sort(key=lambda result: not result.is_solved)
+    return results

@@ -1,19 +1,28 @@
 """Writes to the search index. Posts reach it by themselves (database triggers); what is here
-is the rebuild from the tables (`hearth reindex`) and putting lost triggers back.
+is the rebuild from the tables (`hearth reindex`), putting lost triggers back, the questions'
+vectors for the semantic ranker (`hearth embed`), and the suggestions members open from the
+composer, settled later as asked-anyway or deflected.
 """
 
+import datetime
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from hearth.community.models import Post
+from hearth.community.models import Post, Topic
+from hearth.community.permissions import can_view_topic
+from hearth.core.errors import NotFound
 from hearth.core.services import record_activity
+from hearth.search import semantic
 from hearth.search.backends import BACKENDS, backend_for
-from hearth.search.models import IndexRebuild
+from hearth.search.models import IndexRebuild, QuestionEmbedding, SuggestionOpening
 
 logger = logging.getLogger(__name__)
 
@@ -109,13 +118,265 @@ def rebuild_search_index(
         # Posts written since the run started were indexed by the triggers; this also drops
         # any row above the range whose post is gone.
         backend.reindex_range(run.last_post_id + 1, 2**62)
+        questions = backend.reindex_questions()
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
         record_activity(
             actor=None,
             verb="search.reindexed",
             target=run,
-            payload={"posts": run.done_posts, "backend": backend.vendor},
+            payload={"posts": run.done_posts, "questions": questions, "backend": backend.vendor},
         )
     backend.finish_reindex()
     return run
+
+
+# --- Question vectors (the semantic ranker) --------------------------------------------------
+
+DEFAULT_EMBED_BATCH = 64
+
+
+def schedule_question_embedding(topic_id: int) -> None:
+    """Compute the question's vector in the background once the transaction commits.
+
+    Called by the services that create or edit a question; nothing happens unless a
+    semantic model is configured.
+    """
+    if not semantic.is_enabled():
+        return
+    from hearth.search.tasks import embed_question
+
+    transaction.on_commit(lambda: embed_question.enqueue(topic_id))
+
+
+def embed_questions(topic_ids: list[int], *, force: bool = False) -> int:
+    """Store the vectors of these questions; returns how many were computed.
+
+    A question whose title and opening post are what its vector was made from (with the
+    same model) is skipped unless `force`. Deleted topics and discussions are skipped.
+    """
+    if not topic_ids or not semantic.is_available():
+        return 0
+    model = semantic.model_name()
+    openings = (
+        Post.objects.filter(
+            topic_id__in=topic_ids,
+            position=1,
+            topic__kind=Topic.Kind.QUESTION,
+            topic__deleted_at__isnull=True,
+        )
+        .select_related("topic")
+        .only("body", "topic__title")
+    )
+    texts = {
+        post.topic_id: semantic.question_text(post.topic.title, post.body) for post in openings
+    }
+    if not force:
+        stored = dict(
+            QuestionEmbedding.objects.filter(topic_id__in=texts, model=model).values_list(
+                "topic_id", "source_hash"
+            )
+        )
+        texts = {
+            topic_id: text
+            for topic_id, text in texts.items()
+            if stored.get(topic_id) != semantic.source_hash(text)
+        }
+    if not texts:
+        return 0
+    ids = sorted(texts)
+    vectors = semantic.encode([texts[topic_id] for topic_id in ids])
+    now = timezone.now()
+    QuestionEmbedding.objects.bulk_create(
+        [
+            QuestionEmbedding(
+                topic_id=topic_id,
+                model=model,
+                dimensions=len(vector),
+                vector=semantic.to_bytes(vector),
+                source_hash=semantic.source_hash(texts[topic_id]),
+                updated_at=now,
+            )
+            for topic_id, vector in zip(ids, vectors, strict=True)
+        ],
+        update_conflicts=True,
+        unique_fields=["topic"],
+        update_fields=["model", "dimensions", "vector", "source_hash", "updated_at"],
+    )
+    return len(ids)
+
+
+@dataclass
+class EmbedProgress:
+    total: int
+    done: int = 0
+    computed: int = 0
+    resumed: bool = False
+
+
+def embed_all_questions(
+    *,
+    batch_size: int = DEFAULT_EMBED_BATCH,
+    force: bool = False,
+    progress: Callable[[EmbedProgress], None] | None = None,
+) -> EmbedProgress:
+    """Compute the vector of every live question that has none from the current model.
+
+    Runs in batches of `batch_size`, each stored before the next starts, so an interrupted
+    run loses one batch at most and running it again goes on from there. `force` computes
+    every question again (after changing what a vector is made of).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1.")
+    reason = semantic.unavailable_reason()
+    if reason:
+        raise ImproperlyConfigured(reason)
+    model = semantic.model_name()
+    questions = Topic.objects.filter(kind=Topic.Kind.QUESTION, deleted_at__isnull=True)
+    pending = questions if force else questions.exclude(embedding__model=model)
+    report = EmbedProgress(total=pending.count())
+    report.resumed = not force and QuestionEmbedding.objects.filter(model=model).exists()
+    if progress:
+        progress(report)
+    after = 0
+    with semantic.all_cores():
+        while True:
+            ids = list(
+                pending.filter(pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            report.computed += embed_questions(ids, force=force)
+            report.done += len(ids)
+            after = ids[-1]
+            if progress:
+                progress(report)
+    record_activity(
+        actor=None,
+        verb="search.embedded",
+        target_type="questionembedding",
+        payload={"model": model, "questions": report.done, "computed": report.computed},
+    )
+    return report
+
+
+# --- Suggestions opened from the composer (deflection) ---------------------------------------
+
+_DRAFT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SETTLE_BATCH = 500
+
+
+def deflection_window() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.HEARTH_DEFLECTION_WINDOW_HOURS)
+
+
+@transaction.atomic
+def record_suggestion_opened(
+    *, member, topic: Topic, draft: str, ref: str = "composer"
+) -> SuggestionOpening | None:
+    """Note that `member`, writing a question in the composer `draft`, opened `topic`,
+    which the composer suggested. Opening the same suggestion again records nothing more;
+    returns the new opening, or None.
+
+    `draft` is the composer's submit key: a question posted from that composer carries it.
+    """
+    if not member.is_authenticated or not _DRAFT.match(draft or ""):
+        return None
+    if not can_view_topic(member, topic):
+        raise NotFound("No such topic.")
+    now = timezone.now()
+    settled = (
+        SuggestionOpening.objects.filter(member=member, draft=draft)
+        .exclude(outcome=SuggestionOpening.Outcome.PENDING)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            opening = SuggestionOpening.objects.create(
+                member=member,
+                draft=draft,
+                topic=topic,
+                opened_at=now,
+                # A draft already settled stays settled: one outcome a composer.
+                outcome=settled.outcome if settled else SuggestionOpening.Outcome.PENDING,
+                settled_at=now if settled else None,
+            )
+    except IntegrityError:
+        return None
+    record_activity(
+        actor=member,
+        verb="question.suggestion_opened",
+        target=topic,
+        space_id=topic.space_id,
+        payload={"draft": draft, "ref": ref, "solved": topic.accepted_post_id is not None},
+    )
+    return opening
+
+
+def settle_suggestion_openings(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Settle the composers whose suggestions were opened more than the window ago.
+
+    A member who posted a topic from that composer (same draft) asked anyway; one who did
+    not was deflected: their question was answered before they asked it, and one
+    `question.deflected` row goes to the activity log for that composer, however many
+    suggestions they opened. Each composer is settled exactly once, whoever runs this and
+    however often.
+    """
+    now = now or timezone.now()
+    cutoff = now - deflection_window()
+    due = (
+        SuggestionOpening.objects.filter(outcome=SuggestionOpening.Outcome.PENDING)
+        .values("member_id", "draft")
+        .annotate(last_opened=Max("opened_at"))
+        .filter(last_opened__lte=cutoff)
+        .order_by("last_opened")[:SETTLE_BATCH]
+    )
+    due = list(due)
+    counts = {"deflected": 0, "posted": 0}
+    if not due:
+        return counts
+    posted = set(
+        Post.objects.filter(
+            position=1,
+            submit_key__in={row["draft"] for row in due},
+            author_id__in={row["member_id"] for row in due},
+        ).values_list("author_id", "submit_key")
+    )
+    for row in due:
+        member_id, draft = row["member_id"], row["draft"]
+        outcome = (
+            SuggestionOpening.Outcome.POSTED
+            if (member_id, draft) in posted
+            else SuggestionOpening.Outcome.DEFLECTED
+        )
+        with transaction.atomic():
+            openings = list(
+                SuggestionOpening.objects.select_for_update()
+                .filter(member_id=member_id, draft=draft, outcome=SuggestionOpening.Outcome.PENDING)
+                .select_related("topic", "member")
+                .order_by("opened_at", "pk")
+            )
+            if not openings:
+                continue  # Settled by another run meanwhile.
+            SuggestionOpening.objects.filter(pk__in=[o.pk for o in openings]).update(
+                outcome=outcome, settled_at=now
+            )
+            counts[outcome] += 1
+            if outcome != SuggestionOpening.Outcome.DEFLECTED:
+                continue
+            # The suggestion they read last is the one most likely to have answered them.
+            last = openings[-1]
+            record_activity(
+                actor=last.member,
+                verb="question.deflected",
+                target=last.topic,
+                space_id=last.topic.space_id,
+                payload={
+                    "draft": draft,
+                    "opened": [o.topic_id for o in openings],
+                    "first_opened_at": openings[0].opened_at.isoformat(),
+                },
+            )
+    return counts

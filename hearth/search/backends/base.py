@@ -144,6 +144,29 @@ def parse_query(text: str) -> ParsedQuery:
     )
 
 
+# Similar questions look for the meaningful words of a title: not stop words, and at least
+# this long (or a word with a digit, like "4k" or "v2"); the first MAX_SIMILAR_TERMS count.
+MIN_SIMILAR_WORD_LENGTH = 3
+MAX_SIMILAR_TERMS = 12
+
+
+def similar_terms(title: str) -> tuple[str, ...]:
+    """The words of `title` worth matching other questions on, lower-cased, each once."""
+    terms: list[str] = []
+    for word in _WORD.findall(normalize_query(title).lower()):
+        word = word[:MAX_WORD_LENGTH]
+        if word in STOP_WORDS or word in terms:
+            continue
+        if len(word) < MIN_SIMILAR_WORD_LENGTH and not any(c.isdigit() for c in word):
+            continue
+        if len(word) < 2:
+            continue
+        terms.append(word)
+        if len(terms) == MAX_SIMILAR_TERMS:
+            break
+    return tuple(terms)
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     """Narrowing already resolved to ids; `space_ids` are the spaces the member may see."""

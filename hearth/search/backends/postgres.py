@@ -10,7 +10,11 @@ ranks the CANDIDATES newest matches (see `_candidates_sql`), found in bounded wo
 the words: first by walking the newest posts, then through older ranges of posts, each a
 bitmap AND of the GIN index and the primary key.
 
-The migration installs SCHEMA, FUNCTIONS and TRIGGERS; change them with a new migration.
+`search_questiondocument` does the same for similar questions: one row a live question (see
+QUESTION_TABLE below).
+
+Migration 0001 installs SCHEMA, FUNCTIONS and TRIGGERS, 0002 the QUESTION_ ones; change them
+with a new migration.
 """
 
 # SQL here is put together from this module's constants and placeholders only; every value
@@ -213,6 +217,169 @@ _LIVE_POSTS = """
 """
 
 
+# --- Similar questions --------------------------------------------------------------------
+# `search_questiondocument` holds one row a live question: its title (weight A) and the start
+# of its opening post (weight B). Finding similar questions ranks whole questions, and in
+# search_postdocument every reply repeats its topic's title, so a common title word would
+# match every post of every topic that has it; this table has a row a question instead.
+QUESTION_TABLE = "search_questiondocument"
+# Longer opening posts are cut here: their start says what the question is about.
+QUESTION_BODY_CHARS = 4_000
+# Each word's ts_rank_cd is taken as rank / (rank + 1) (normalization 32): a word said
+# three times counts less than three words, as bm25's saturation has it.
+SIMILAR_NORMALIZATION = 32
+# How many candidates each tier of a similar-questions query may bring (see similar_topics).
+SIMILAR_ALL_CANDIDATES = 100
+SIMILAR_PAIR_CANDIDATES = 250
+SIMILAR_ANY_CANDIDATES = 400
+# Pairs of the first this-many words make the middle tier (28 pairs at most).
+SIMILAR_PAIR_TERMS = 8
+
+QUESTION_SCHEMA = [
+    f"""CREATE TABLE {QUESTION_TABLE} (
+        topic_id bigint PRIMARY KEY,
+        space_id bigint NOT NULL,
+        document tsvector NOT NULL
+    ) WITH (parallel_workers = 0)""",
+    f"CREATE INDEX search_questiondocument_document ON {QUESTION_TABLE} USING gin (document)",
+]
+
+_QUESTION_COLUMNS = "topic_id, space_id, document"
+_LIVE_QUESTIONS = f"""
+    SELECT t.id, t.space_id, search_document(t.title, left(p.body, {QUESTION_BODY_CHARS}))
+    FROM community_topic AS t
+    JOIN community_post AS p ON p.topic_id = t.id AND p.position = 1
+    WHERE t.kind = 'question' AND t.deleted_at IS NULL AND p.deleted_at IS NULL
+"""
+_QUESTION_UPSERT = f"""
+    ON CONFLICT (topic_id) DO UPDATE SET
+        space_id = EXCLUDED.space_id,
+        document = EXCLUDED.document
+    WHERE ({QUESTION_TABLE}.space_id, {QUESTION_TABLE}.document)
+        IS DISTINCT FROM (EXCLUDED.space_id, EXCLUDED.document)
+"""
+
+QUESTION_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION search_index_question(the_topic_id bigint) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM {QUESTION_TABLE} AS q WHERE q.topic_id = the_topic_id AND NOT EXISTS (
+            {_LIVE_QUESTIONS} AND t.id = q.topic_id
+        );
+        INSERT INTO {QUESTION_TABLE} ({_QUESTION_COLUMNS})
+        {_LIVE_QUESTIONS} AND t.id = the_topic_id
+        {_QUESTION_UPSERT};
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_question_topic_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM {QUESTION_TABLE} WHERE topic_id = OLD.id;
+        ELSIF OLD.kind IS DISTINCT FROM NEW.kind OR OLD.title IS DISTINCT FROM NEW.title
+                OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at THEN
+            PERFORM search_index_question(NEW.id);
+        ELSE
+            UPDATE {QUESTION_TABLE} SET space_id = NEW.space_id WHERE topic_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    """CREATE OR REPLACE FUNCTION search_question_post_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            PERFORM search_index_question(OLD.topic_id);
+        END IF;
+        IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.topic_id IS DISTINCT FROM OLD.topic_id)
+        THEN
+            PERFORM search_index_question(NEW.topic_id);
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION search_questions_truncated() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE {QUESTION_TABLE};
+        RETURN NULL;
+    END
+    $$""",
+]
+
+# name -> (table, statement). Only opening posts concern this index.
+QUESTION_TRIGGERS = {
+    "search_question_post_inserted": (
+        "community_post",
+        """CREATE TRIGGER search_question_post_inserted AFTER INSERT ON community_post
+        FOR EACH ROW WHEN (NEW.position = 1) EXECUTE FUNCTION search_question_post_changed()""",
+    ),
+    "search_question_post_updated": (
+        "community_post",
+        """CREATE TRIGGER search_question_post_updated
+        AFTER UPDATE OF body, deleted_at, topic_id, position ON community_post
+        FOR EACH ROW WHEN (
+            (OLD.position = 1 OR NEW.position = 1) AND (
+                OLD.body IS DISTINCT FROM NEW.body
+                OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+                OR OLD.topic_id IS DISTINCT FROM NEW.topic_id
+                OR OLD.position IS DISTINCT FROM NEW.position
+            )
+        ) EXECUTE FUNCTION search_question_post_changed()""",
+    ),
+    "search_question_post_deleted": (
+        "community_post",
+        """CREATE TRIGGER search_question_post_deleted AFTER DELETE ON community_post
+        FOR EACH ROW WHEN (OLD.position = 1) EXECUTE FUNCTION search_question_post_changed()""",
+    ),
+    "search_questions_truncated": (
+        "community_post",
+        """CREATE TRIGGER search_questions_truncated AFTER TRUNCATE ON community_post
+        FOR EACH STATEMENT EXECUTE FUNCTION search_questions_truncated()""",
+    ),
+    "search_question_topic_updated": (
+        "community_topic",
+        """CREATE TRIGGER search_question_topic_updated
+        AFTER UPDATE OF kind, title, space_id, deleted_at ON community_topic
+        FOR EACH ROW WHEN (
+            OLD.kind IS DISTINCT FROM NEW.kind
+            OR OLD.title IS DISTINCT FROM NEW.title
+            OR OLD.space_id IS DISTINCT FROM NEW.space_id
+            OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+        ) EXECUTE FUNCTION search_question_topic_changed()""",
+    ),
+    "search_question_topic_deleted": (
+        "community_topic",
+        """CREATE TRIGGER search_question_topic_deleted AFTER DELETE ON community_topic
+        FOR EACH ROW EXECUTE FUNCTION search_question_topic_changed()""",
+    ),
+}
+
+_QUESTION_FUNCTION_NAMES = [
+    "search_questions_truncated()",
+    "search_question_post_changed()",
+    "search_question_topic_changed()",
+    "search_index_question(bigint)",
+]
+
+
+def _terms_tsquery(terms: tuple[str, ...], operator: str) -> tuple[str, list[str]]:
+    """`plainto_tsquery(...) <operator> ...`, one parameter a word."""
+    parts = [f"plainto_tsquery({CONFIG}, %s)" for _ in terms]
+    return "(" + f" {operator} ".join(parts) + ")", list(terms)
+
+
+def _pairs_tsquery(terms: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Matches a document that has at least two of the words."""
+    words = terms[:SIMILAR_PAIR_TERMS]
+    parts, params = [], []
+    for i, first in enumerate(words):
+        for second in words[i + 1 :]:
+            parts.append(f"(plainto_tsquery({CONFIG}, %s) && plainto_tsquery({CONFIG}, %s))")
+            params += [first, second]
+    return "(" + " || ".join(parts) + ")", params
+
+
 def tsquery_sql(query: ParsedQuery) -> tuple[str, list[str]]:
     """A tsquery expression for a parsed query, with its parameters (one for each term)."""
     params: list[str] = []
@@ -279,6 +446,15 @@ class PostgresBackend:
                     cursor.execute(statement)
                 for name in missing:
                     cursor.execute(TRIGGERS[name][1])
+        if self.questions_installed():
+            with self.connection.cursor() as cursor:
+                absent = [name for name in QUESTION_TRIGGERS if name not in present]
+                if absent:
+                    for statement in QUESTION_FUNCTIONS:
+                        cursor.execute(statement)
+                    for name in absent:
+                        cursor.execute(QUESTION_TRIGGERS[name][1])
+                missing += absent
         return missing
 
     # --- Rebuilding ------------------------------------------------------------------------
@@ -326,6 +502,137 @@ class PostgresBackend:
         with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {INDEX_TABLE}")
             return cursor.fetchone()[0]
+
+    # --- The question index (similar questions) --------------------------------------------
+
+    def questions_installed(self) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [QUESTION_TABLE])
+            return cursor.fetchone()[0]
+
+    def install_questions(self) -> None:
+        """Create the question index, its functions and triggers, and fill it."""
+        with self.connection.cursor() as cursor:
+            for statement in QUESTION_SCHEMA + QUESTION_FUNCTIONS:
+                cursor.execute(statement)
+            for _table, statement in QUESTION_TRIGGERS.values():
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {QUESTION_TABLE} ({_QUESTION_COLUMNS}) {_LIVE_QUESTIONS}")
+            cursor.execute(f"ANALYZE {QUESTION_TABLE}")
+
+    def uninstall_questions(self) -> None:
+        with self.connection.cursor() as cursor:
+            for name, (table, _statement) in QUESTION_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            for signature in _QUESTION_FUNCTION_NAMES:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
+            cursor.execute(f"DROP TABLE IF EXISTS {QUESTION_TABLE}")
+
+    def reindex_questions(self) -> int:
+        """Bring every question's row up to date; returns how many live questions there are."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"""DELETE FROM {QUESTION_TABLE} AS q WHERE NOT EXISTS (
+                    {_LIVE_QUESTIONS} AND t.id = q.topic_id
+                )"""
+            )
+            cursor.execute(
+                f"""WITH live AS ({_LIVE_QUESTIONS}),
+                written AS (
+                    INSERT INTO {QUESTION_TABLE} ({_QUESTION_COLUMNS}) SELECT * FROM live
+                    {_QUESTION_UPSERT}
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM live), (SELECT count(*) FROM written)"""
+            )
+            return cursor.fetchone()[0]
+
+    def similar_topics(
+        self,
+        terms: tuple[str, ...],
+        space_ids: tuple[int, ...],
+        *,
+        limit: int,
+        exclude_ids: tuple[int, ...] = (),
+    ) -> list[tuple[int, float]]:
+        """Questions sharing words with `terms`, best first: (topic id, score) pairs.
+
+        Any one word is enough to match (partial overlaps count). Each word's ts_rank_cd over
+        the title (weight A) and the opening post (weight B), weighted by how rare the word
+        is, adds up to the score: bm25's recipe with PostgreSQL's parts. Ranking every
+        question that shares one common word with the title would read a large part of the
+        table, so the candidates come in three bounded tiers: those with all the words, those
+        with at least two, those with any. A tier is cut off at its bound only when that many
+        questions match it, and the tiers of more words come first, so the closest questions
+        are among the candidates.
+        """
+        if not terms or not space_ids:
+            return []
+        any_sql, any_params = _terms_tsquery(terms, "||")
+        conditions = "d.space_id = ANY(%s)"
+        condition_params: list = [list(space_ids)]
+        if exclude_ids:
+            conditions += " AND NOT (d.topic_id = ANY(%s))"
+            condition_params.append(list(exclude_ids))
+        tiers = [(any_sql, any_params, SIMILAR_ANY_CANDIDATES)]
+        if len(terms) > 1:
+            all_sql, all_params = _terms_tsquery(terms, "&&")
+            tiers.insert(0, (all_sql, all_params, SIMILAR_ALL_CANDIDATES))
+        if len(terms) > 2:
+            pairs_sql, pairs_params = _pairs_tsquery(terms)
+            tiers.insert(1, (pairs_sql, pairs_params, SIMILAR_PAIR_CANDIDATES))
+        branches, params = [], [list(terms)]
+        for tsquery, tsquery_params, bound in tiers:
+            branches.append(
+                f"""(SELECT d.topic_id FROM {QUESTION_TABLE} AS d
+                WHERE d.document @@ {tsquery} AND {conditions} LIMIT %s)"""
+            )
+            params += [*tsquery_params, *condition_params, bound]
+        # A word's weight is its inverse document frequency, from the statistics ANALYZE
+        # keeps of the column (the share of questions holding each common lexeme; a lexeme
+        # not listed is rarer than the rarest listed). Without statistics, every word weighs 1.
+        score = " + ".join(
+            f"(SELECT idf FROM weights WHERE n = {n}) * ts_rank_cd({WEIGHTS}, d.document, "
+            f"plainto_tsquery({CONFIG}, %s), {SIMILAR_NORMALIZATION})"
+            for n in range(1, len(terms) + 1)
+        )
+        sql = f"""
+            WITH stats AS (
+                SELECT s.most_common_elems::text::text[] AS elems,
+                       s.most_common_elem_freqs AS freqs
+                FROM pg_stats AS s
+                WHERE s.schemaname = current_schema() AND s.tablename = '{QUESTION_TABLE}'
+                  AND s.attname = 'document' AND s.most_common_elems IS NOT NULL
+            ),
+            words AS (
+                SELECT u.n, (tsvector_to_array(to_tsvector({CONFIG}, u.term)))[1] AS lexeme
+                FROM unnest(%s::text[]) WITH ORDINALITY AS u (term, n)
+            ),
+            weights AS (
+                SELECT words.n,
+                       CASE WHEN stats.elems IS NULL THEN 1.0
+                       ELSE ln(1.0 + (1.0 - share) / share) END AS idf
+                FROM words
+                LEFT JOIN stats ON true
+                CROSS JOIN LATERAL (
+                    SELECT greatest(least(coalesce(
+                        stats.freqs[array_position(stats.elems, words.lexeme)],
+                        stats.freqs[cardinality(stats.elems) + 1] / 2
+                    ), 0.999999), 0.000001) AS share
+                ) AS frequency
+            ),
+            candidates AS (
+                SELECT DISTINCT topic_id FROM ({" UNION ALL ".join(branches)}) AS tiers
+            )
+            SELECT d.topic_id, {score} AS score
+            FROM candidates JOIN {QUESTION_TABLE} AS d ON d.topic_id = candidates.topic_id
+            ORDER BY score DESC, d.topic_id DESC
+            LIMIT %s
+        """
+        params += [*terms, limit]
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(topic_id, float(score)) for topic_id, score in cursor.fetchall()]
 
     # --- Searching -------------------------------------------------------------------------
 

@@ -93,6 +93,13 @@ TRIGGERS = {
         END""",
 }
 
+# Similar questions: a title match counts three times an opening-post match. Each tier of
+# candidates (see similar_topics) is cut off at this many questions.
+SIMILAR_TITLE_WEIGHT = 3.0
+SIMILAR_BODY_WEIGHT = 1.0
+SIMILAR_ALL_CANDIDATES = 200
+SIMILAR_ANY_CANDIDATES = 1_000
+
 # The live posts with ids in [%s, %s], as index rows.
 _LIVE_POSTS = """
     SELECT p.id, t.title, p.body
@@ -191,6 +198,82 @@ class SQLiteBackend:
         with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {INDEX_TABLE}")
             return cursor.fetchone()[0]
+
+    # --- Similar questions -----------------------------------------------------------------
+
+    # Similar questions read the post index (opening posts only): nothing more to keep.
+    def questions_installed(self) -> bool:
+        return self.is_installed()
+
+    def install_questions(self) -> None:
+        pass
+
+    def uninstall_questions(self) -> None:
+        pass
+
+    def reindex_questions(self) -> int:
+        return 0
+
+    def similar_topics(
+        self,
+        terms: tuple[str, ...],
+        space_ids: tuple[int, ...],
+        *,
+        limit: int,
+        exclude_ids: tuple[int, ...] = (),
+    ) -> list[tuple[int, float]]:
+        """Questions sharing words with `terms`, best first: (topic id, score) pairs.
+
+        Any one word is enough to match (partial overlaps count); bm25 over the title and the
+        opening post ranks them (higher scores are better here). The candidates come in two
+        bounded tiers, the newest questions with all the words and the newest with any, so a
+        word that half the questions share does not make every one of them a candidate, and
+        the closest questions are still among them. bm25 adds up each word's weight whether
+        the words were joined with AND or OR, so the tiers' scores compare.
+        """
+        if not terms or not space_ids:
+            return []
+        conditions = [
+            f"{INDEX_TABLE} MATCH %s",
+            "p.position = 1",
+            "p.deleted_at IS NULL",
+            "t.deleted_at IS NULL",
+            "t.kind = 'question'",
+            f"t.space_id IN ({', '.join(['%s'] * len(space_ids))})",
+        ]
+        condition_params: list = list(space_ids)
+        if exclude_ids:
+            conditions.append(f"t.id NOT IN ({', '.join(['%s'] * len(exclude_ids))})")
+            condition_params += list(exclude_ids)
+        phrases = [_phrase(Term((term,))) for term in terms]
+        tiers = [(" OR ".join(phrases), SIMILAR_ANY_CANDIDATES)]
+        if len(terms) > 1:
+            tiers.insert(0, (" AND ".join(phrases), SIMILAR_ALL_CANDIDATES))
+        branches, params = [], []
+        for match, bound in tiers:
+            branches.append(
+                f"""SELECT * FROM (
+                    SELECT p.topic_id AS topic_id,
+                           bm25({INDEX_TABLE}, {SIMILAR_TITLE_WEIGHT}, {SIMILAR_BODY_WEIGHT})
+                           AS score
+                    FROM {INDEX_TABLE}
+                    JOIN community_post AS p ON p.id = {INDEX_TABLE}.rowid
+                    JOIN community_topic AS t ON t.id = p.topic_id
+                    WHERE {" AND ".join(conditions)}
+                    ORDER BY {INDEX_TABLE}.rowid DESC
+                    LIMIT %s
+                )"""
+            )
+            params += [match, *condition_params, bound]
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(branches), params)
+            rows = cursor.fetchall()
+        best: dict[int, float] = {}
+        for topic_id, score in rows:
+            # bm25() is lower for better matches.
+            best[topic_id] = max(best.get(topic_id, float("-inf")), -score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0]))
+        return ranked[:limit]
 
     # --- Searching -------------------------------------------------------------------------
 
