@@ -6,6 +6,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from hearth.notifications.models import Trigger
+
+PREFERENCE_FIELDS = frozenset(Trigger.values)
+
 UNSUBSCRIBE_SALT = "hearth.notifications.unsubscribe"
 
 
@@ -59,8 +63,13 @@ def notification_email(notification) -> EmailMultiAlternatives:
         member=member,
         subject=f"[{settings.SITE_NAME}] {notification.sentence}"[:200],
         template="notification",
-        context={"notification": notification, "link": absolute(notification.url)},
-        what=notification.verb,
+        context={
+            "notification": notification,
+            "link": absolute(notification.url),
+            "conduct_url": absolute(reverse("accounts:conduct")),
+        },
+        # A kind of notification without a setting of its own unsubscribes from all e-mail.
+        what=notification.verb if notification.verb in PREFERENCE_FIELDS else "all",
     )
 
 

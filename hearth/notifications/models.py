@@ -44,7 +44,33 @@ VERB_PHRASES = {
     "routed": "needs an expert:",
     "escalated": "is still unanswered:",
     "accept_reminder": "got answers: accept the one that helped in",
+    # Ideas: voters and followers hear how an idea moves along.
+    "idea_status_changed": "changed the status of",
+    "idea_shipped": "shipped",
+    "idea_announced": "announced",
+    "idea_merged": "merged an idea you follow into",
+    "idea_commented": "commented on",
+    "idea_vote_recorded": "recorded your vote for",
+    # Moderation: every decision reaches its author with the reason (in the excerpt).
+    "moderation_held": "are reviewing your post before it appears in",
+    "moderation_approved": "published your post in",
+    "moderation_hidden": "hid your post in",
+    "moderation_edited": "edited your post in",
+    "moderation_moved": "moved your topic",
+    "moderation_deleted": "deleted your post in",
+    "moderation_warned": "sent you a warning about",
+    "moderation_silenced": "silenced your account until",
+    "moderation_suspended": "suspended your account until",
+    "moderation_banned": "banned your account from",
+    "moderation_restored": "reversed their decision on",
+    "moderation_lifted": "lifted the restriction on",
 }
+MODERATION_PREFIX = "moderation_"
+# Moderation decisions are e-mailed right away by default: a suspended member cannot log in
+# to read them.
+DEFAULT_CHANNELS.update(
+    {verb: Channel.EMAIL for verb in VERB_PHRASES if verb.startswith(MODERATION_PREFIX)}
+)
 
 
 class Notification(models.Model):
@@ -128,8 +154,15 @@ class Notification(models.Model):
         return f"{self.who} {self.get_verb_phrase()} {self.title}"
 
     @property
+    def is_moderation(self) -> bool:
+        """A moderation decision: its message links the code of conduct."""
+        return self.verb.startswith(MODERATION_PREFIX)
+
+    @property
     def who(self) -> str:
         """'Ana', 'Ana and Ben', or 'Ana, Ben and 3 others' ('A question' for the system)."""
+        if self.is_moderation:
+            return "The moderators"
         if not self.actor_names:
             if self.verb == "accept_reminder":
                 return "Your question"

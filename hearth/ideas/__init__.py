@@ -1,0 +1,1 @@
+"""Ideas: members suggest improvements, vote, and hear back as staff move them along."""
