@@ -14,6 +14,29 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_post_checks_or_rate_limits(settings):
+    # Tests post many times a second as brand-new members; moderation's tests turn the
+    # checks and limits back on (the `moderation_checks` fixture).
+    settings.HEARTH_POST_CHECKS = []
+    settings.HEARTH_RATE_LIMITS_ENABLED = False
+
+
+@pytest.fixture
+def moderation_checks(settings):
+    """Screening and rate limits as in production, with an empty rate-limit cache."""
+    from django.core.cache import cache
+
+    settings.HEARTH_POST_CHECKS = [
+        "hearth.moderation.checks.posting_limits",
+        "hearth.moderation.checks.screening",
+    ]
+    settings.HEARTH_RATE_LIMITS_ENABLED = True
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
 @pytest.fixture
 def make_member(db):
     return testing.make_member

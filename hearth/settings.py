@@ -41,6 +41,14 @@ HEARTH_BASE_URL = env.str("HEARTH_BASE_URL", default="http://127.0.0.1:8000")
 HEARTH_ACCEPT_REMINDER_DAYS = env.int("HEARTH_ACCEPT_REMINDER_DAYS", default=3)
 # How often open pages ask for the unread count, in seconds.
 HEARTH_NOTIFICATION_POLL_SECONDS = env.int("HEARTH_NOTIFICATION_POLL_SECONDS", default=30)
+# Similar questions ranked by meaning too: a sentence-transformers model folder on this
+# machine (needs the `semantic` extra; never downloaded). Empty: ranked by words only.
+HEARTH_SEMANTIC_MODEL_PATH = env.str("HEARTH_SEMANTIC_MODEL_PATH", default="")
+# The name stored with each vector; by default the model folder's name.
+HEARTH_SEMANTIC_MODEL_NAME = env.str("HEARTH_SEMANTIC_MODEL_NAME", default="")
+# Hours after opening a suggested question within which posting from the same composer
+# still counts as asking anyway; after that, it counts as a deflection.
+HEARTH_DEFLECTION_WINDOW_HOURS = env.int("HEARTH_DEFLECTION_WINDOW_HOURS", default=24)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +66,8 @@ INSTALLED_APPS = [
     "hearth.notifications",
     "hearth.community",
     "hearth.search",
+    "hearth.ideas",
+    "hearth.moderation",
     "hearth.integrations",
     "hearth.demo",
 ]
@@ -141,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Suspended and banned members can neither log in nor keep a session.
+AUTHENTICATION_BACKENDS = ["hearth.accounts.backends.MemberBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "community:home"
 LOGOUT_REDIRECT_URL = "community:home"
@@ -206,6 +218,77 @@ AVATAR_MAX_BYTES = 2 * 1024 * 1024
 # API rate limits, per client, e.g. "120/min".
 HEARTH_API_RATE_ANONYMOUS = env.str("HEARTH_API_RATE_ANONYMOUS", default="120/min")
 HEARTH_API_RATE_MEMBER = env.str("HEARTH_API_RATE_MEMBER", default="600/min")
+
+# Moderation. What every post goes through before it is published (see hearth/community/
+# checks.py): rate limits first, then screening. An empty list publishes everything.
+HEARTH_POST_CHECKS = env.list(
+    "HEARTH_POST_CHECKS",
+    default=["hearth.moderation.checks.posting_limits", "hearth.moderation.checks.screening"],
+)
+# Rate limits, "N/period" (s, min, h, day) per member, address or account name. Defaults are
+# at least as strict as Discourse's. Off only for tests and imports.
+HEARTH_RATE_LIMITS_ENABLED = env.bool("HEARTH_RATE_LIMITS_ENABLED", default=True)
+HEARTH_RATE_REPLY = env.str("HEARTH_RATE_REPLY", default="1/5s")
+HEARTH_RATE_REPLY_NEW = env.str("HEARTH_RATE_REPLY_NEW", default="1/30s")
+HEARTH_RATE_TOPIC = env.str("HEARTH_RATE_TOPIC", default="1/15s")
+HEARTH_RATE_TOPIC_NEW = env.str("HEARTH_RATE_TOPIC_NEW", default="1/120s")
+HEARTH_RATE_LOGIN_IP = env.str("HEARTH_RATE_LOGIN_IP", default="6/min")
+# Failed log-ins to one account before it is locked for the rest of the period.
+HEARTH_RATE_LOGIN_FAILURES = env.str("HEARTH_RATE_LOGIN_FAILURES", default="5/15min")
+HEARTH_RATE_SIGNUP_IP = env.str("HEARTH_RATE_SIGNUP_IP", default="3/h")
+HEARTH_RATE_FLAG = env.str("HEARTH_RATE_FLAG", default="20/day")
+# The same text from one member again within this many seconds is refused.
+HEARTH_DUPLICATE_POST_SECONDS = env.int("HEARTH_DUPLICATE_POST_SECONDS", default=300)
+# Screening: a sentence scoring at least this (0-1, alt-profanity-check) holds the post.
+HEARTH_SCREENING_THRESHOLD = env.float("HEARTH_SCREENING_THRESHOLD", default=0.9)
+# More posts than this in the period from a member below trust level 2 is a burst: held.
+HEARTH_SCREENING_BURST = env.str("HEARTH_SCREENING_BURST", default="6/10min")
+# The same text posted this many times in a day (in different places) is held as spam.
+HEARTH_SCREENING_REPEATS = env.int("HEARTH_SCREENING_REPEATS", default=3)
+# A new member's (trust level 0) first this-many posts wait for a moderator. 0: off.
+HEARTH_PREMODERATION_POSTS = env.int("HEARTH_PREMODERATION_POSTS", default=0)
+# Flags: a post flagged by this much weight is hidden pending review; a flag weighs by its
+# flagger's trust level (0..4); staff flags weigh the whole threshold.
+HEARTH_FLAG_HIDE_WEIGHT = env.float("HEARTH_FLAG_HIDE_WEIGHT", default=3.0)
+HEARTH_FLAG_WEIGHTS = env.list(
+    "HEARTH_FLAG_WEIGHTS", cast=float, default=[1.0, 1.0, 1.5, 2.0, 3.0]
+)
+# Trust levels: posts a day at each level (0 means no limit), and what reaching a level
+# takes (counted by `hearth nightly`). JSON in HEARTH_TRUST_THRESHOLDS replaces the table.
+HEARTH_TRUST_POSTS_PER_DAY = env.list(
+    "HEARTH_TRUST_POSTS_PER_DAY", cast=int, default=[10, 50, 200, 1000, 0]
+)
+HEARTH_TRUST_THRESHOLDS = env.json(
+    "HEARTH_TRUST_THRESHOLDS",
+    default={
+        "1": {"days_visited": 2, "posts_read": 30},
+        "2": {
+            "days_visited": 10,
+            "posts_read": 100,
+            "replies": 3,
+            "likes_given": 1,
+            "likes_received": 1,
+        },
+        "3": {
+            "days_visited": 40,
+            "posts_read": 500,
+            "replies": 10,
+            "likes_given": 20,
+            "likes_received": 10,
+            "accepted_answers": 1,
+            "max_flags_upheld": 0,
+        },
+        "4": {
+            "days_visited": 100,
+            "posts_read": 2000,
+            "replies": 50,
+            "likes_given": 50,
+            "likes_received": 50,
+            "accepted_answers": 5,
+            "max_flags_upheld": 0,
+        },
+    },
+)
 
 # Browsers get no framing, no sniffing, and cookies only over HTTPS when asked.
 SECURE_CONTENT_TYPE_NOSNIFF = True

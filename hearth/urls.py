@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.notifications.urls")),
     path("", include("hearth.search.urls")),
+    path("", include("hearth.ideas.urls")),
+    path("", include("hearth.moderation.urls")),
     path("", include("hearth.community.urls")),
 ]
 

@@ -50,7 +50,7 @@ class MemberAdmin(UserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "website", "created_at"]
+    list_display = ["name", "kind", "annual_value", "website", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
 

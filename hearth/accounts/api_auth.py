@@ -15,6 +15,11 @@ class TokenAuth(HttpBearer):
         api_token = authenticate_api_token(token)
         if api_token is None:
             return None
+        if api_token.member.is_suspended:
+            raise NotAllowed(
+                "This account is suspended: its API tokens do not work until it ends.",
+                code="account_suspended",
+            )
         request.api_token = api_token
         request.user = api_token.member
         return api_token.member

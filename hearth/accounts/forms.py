@@ -1,13 +1,18 @@
 """Forms parse and shape input; the services validate the rules and write."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 from hearth.accounts.models import (
     SELF_DECLARED_AFFILIATIONS,
     Affiliation,
     ApiToken,
+    Member,
     Organization,
 )
+from hearth.core import ratelimit
 
 
 class SignUpForm(forms.Form):
@@ -88,3 +93,64 @@ class ApiTokenForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="A read token cannot post, edit, delete or react.",
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Log-in with limits: so many tries a minute from one address, and an account locked for
+    a while after repeated wrong passwords. Suspended members are told until when."""
+
+    rate_limited = False
+
+    def clean(self):
+        address = ratelimit.client_address(self.request) if self.request else "unknown"
+        account = (self.data.get("username") or "").strip().lower()[:150]
+        try:
+            ratelimit.hit(
+                "login-ip",
+                address,
+                ratelimit.Rate.parse(settings.HEARTH_RATE_LOGIN_IP),
+                message="Too many log-in attempts from your network.",
+            )
+        except ratelimit.RateLimited as error:
+            self.rate_limited = True
+            raise forms.ValidationError(error.message, code="rate_limited") from error
+        failures = ratelimit.Rate.parse(settings.HEARTH_RATE_LOGIN_FAILURES)
+        if account and (wait := ratelimit.retry_after("login-failures", account, failures)):
+            self.rate_limited = True
+            raise forms.ValidationError(
+                "This account is locked after too many wrong passwords. "
+                f"Try again in {wait} seconds, or reset your password.",
+                code="locked_out",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            suspended = self._suspended_member()
+            if suspended is not None:
+                raise forms.ValidationError(
+                    _suspension_message(suspended), code="suspended"
+                ) from error
+            if account:
+                ratelimit.record("login-failures", account, failures)
+            raise
+        if account:
+            ratelimit.reset("login-failures", account)
+        return cleaned
+
+    def _suspended_member(self) -> Member | None:
+        """The member these credentials are right for, when only a suspension stops them."""
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return None
+        member = Member.objects.filter(username__iexact=username, is_active=True).first()
+        if member is None or not member.is_suspended or not member.check_password(password):
+            return None
+        return member
+
+
+def _suspension_message(member: Member) -> str:
+    if member.is_banned:
+        return "This account is banned from the community."
+    until = timezone.localtime(member.suspended_until)
+    return f"This account is suspended until {until:%d %B %Y, %H:%M} ({until:%Z})."

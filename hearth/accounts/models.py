@@ -1,8 +1,11 @@
 """Members, their affiliation and role, organizations, and the code of conduct."""
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from hearth.core.links import fast_reverse
 
@@ -54,6 +57,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(blank=True)
+    # What the account is worth to the business (e.g. annual revenue, in one currency for
+    # all): ideas weigh their voters' organizations by it. Empty when unknown.
+    annual_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,6 +78,10 @@ class ExpertiseTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A ban is a suspension that does not end.
+BANNED_UNTIL = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 
 class MemberManager(UserManager):
@@ -108,6 +118,15 @@ class Member(AbstractUser):
     conduct_version_accepted = models.PositiveIntegerField(default=0)
     # Kept by the notification services so every page can show the badge without a query.
     unread_notifications = models.PositiveIntegerField(default=0)
+    # Trust (0 new .. 4 leader) is computed nightly from activity unless staff locked it; it
+    # unlocks abilities. Silences and suspensions are set only by moderation's services:
+    # silenced members read but cannot post or flag, suspended members cannot log in.
+    trust_level = models.PositiveSmallIntegerField(default=0)
+    trust_level_locked = models.BooleanField(default=False)
+    silenced_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    # Posts shown to the member on topic pages: what trust levels count as "posts read".
+    posts_read = models.PositiveIntegerField(default=0)
 
     objects = MemberManager()
 
@@ -143,6 +162,18 @@ class Member(AbstractUser):
     @property
     def is_employee(self) -> bool:
         return self.affiliation == Affiliation.EMPLOYEE
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_banned(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until >= BANNED_UNTIL
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > timezone.now()
 
     def get_absolute_url(self) -> str:
         return fast_reverse("community:profile", self.username)

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -37,6 +38,17 @@ MAX_EXPERTISE_TAGS = 10
 
 def current_code_of_conduct() -> CodeOfConduct | None:
     return CodeOfConduct.objects.order_by("-version").first()
+
+
+def conduct_is_current(member: Member) -> bool:
+    """Whether `member` accepted the code of conduct in force (one query); posting needs it.
+
+    A new version re-prompts everyone: until they accept it they can read but not post.
+    """
+    if not member.is_authenticated:
+        return False
+    latest = CodeOfConduct.objects.order_by("-version").values_list("version", flat=True).first()
+    return latest is None or member.conduct_version_accepted >= latest
 
 
 @transaction.atomic
@@ -293,7 +305,12 @@ def update_profile(
 
 @transaction.atomic
 def create_organization(
-    *, actor: Member | None, name: str, kind: str, website: str = ""
+    *,
+    actor: Member | None,
+    name: str,
+    kind: str,
+    website: str = "",
+    annual_value: Decimal | None = None,
 ) -> Organization:
     name = name.strip()
     if not name or len(name) > 200:
@@ -302,11 +319,53 @@ def create_organization(
         )
     if kind not in Organization.Kind.values:
         raise ValidationFailed("Unknown kind of organization.", field="kind")
+    annual_value = _clean_annual_value(annual_value)
     organization, created = Organization.objects.get_or_create(
-        name=name, defaults={"kind": kind, "website": website}
+        name=name, defaults={"kind": kind, "website": website, "annual_value": annual_value}
     )
     if created:
         record_activity(actor=actor, verb="organization.created", target=organization)
+    return organization
+
+
+MAX_ANNUAL_VALUE = Decimal("999999999999.99")
+
+
+def _clean_annual_value(value: Decimal | int | str | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        value = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationFailed("Give the value as a number.", field="annual_value") from error
+    if not value.is_finite() or not Decimal(0) <= value <= MAX_ANNUAL_VALUE:
+        raise ValidationFailed("Give a value from 0 to 999,999,999,999.99.", field="annual_value")
+    return value
+
+
+@transaction.atomic
+def set_organization_value(
+    *, actor: Member | None, organization: Organization, annual_value: Decimal | None
+) -> Organization:
+    """Set what an organization is worth (e.g. annual revenue); None when unknown.
+
+    Ideas weigh votes by it, so only community managers change it.
+    """
+    if actor is not None and not (actor.is_authenticated and actor.is_manager):
+        raise NotAllowed("Only community managers can change what an organization is worth.")
+    annual_value = _clean_annual_value(annual_value)
+    previous = organization.annual_value
+    organization.annual_value = annual_value
+    organization.save(update_fields=["annual_value"])
+    record_activity(
+        actor=actor,
+        verb="organization.value_changed",
+        target=organization,
+        payload={
+            "from": None if previous is None else str(previous),
+            "to": None if annual_value is None else str(annual_value),
+        },
+    )
     return organization
 
 

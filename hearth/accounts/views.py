@@ -1,16 +1,39 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.accounts import services
-from hearth.accounts.forms import ApiTokenForm, CodeOfConductForm, ProfileForm, SignUpForm
+from hearth.accounts.forms import (
+    ApiTokenForm,
+    CodeOfConductForm,
+    LoginForm,
+    ProfileForm,
+    SignUpForm,
+)
 from hearth.accounts.permissions import can_edit_code_of_conduct
 from hearth.accounts.selectors import access_api_token, api_token_list
-from hearth.core.errors import HearthError
+from hearth.core import ratelimit
+from hearth.core.errors import HearthError, RateLimited
 from hearth.core.forms import add_service_error
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in page with Hearth's limits (see LoginForm); over a limit it answers 429."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited:
+            response.status_code = 429
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -18,9 +41,17 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("community:home")
     form = SignUpForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        address = ratelimit.client_address(request)
+        signups = ratelimit.Rate.parse(settings.HEARTH_RATE_SIGNUP_IP)
         try:
+            if wait := ratelimit.retry_after("signup-ip", address, signups):
+                raise RateLimited(
+                    f"Too many new accounts from your network. Try again in {wait} seconds.",
+                    retry_after=wait,
+                )
             member = services.create_member(
                 username=data["username"],
                 email=data["email"],
@@ -31,14 +62,17 @@ def signup(request):
             )
         except HearthError as error:
             add_service_error(form, error)
+            status = error.status if isinstance(error, RateLimited) else 200
         else:
-            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            ratelimit.record("signup-ip", address, signups)
+            login(request, member, backend="hearth.accounts.backends.MemberBackend")
             messages.success(request, f"Welcome to the community, {member.name}!")
             return redirect("community:home")
     return render(
         request,
         "accounts/signup.html",
         {"form": form, "conduct": services.current_code_of_conduct()},
+        status=status,
     )
 
 

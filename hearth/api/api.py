@@ -7,6 +7,8 @@ from hearth.accounts.api import router as accounts_router
 from hearth.api import errors
 from hearth.api.throttles import MemberRateThrottle, VisitorRateThrottle
 from hearth.community.api import router as community_router
+from hearth.ideas.api import router as ideas_router
+from hearth.moderation.api import router as moderation_router
 from hearth.notifications.api import router as notifications_router
 from hearth.search.api import router as search_router
 
@@ -30,3 +32,5 @@ api.add_router("/", community_router)
 api.add_router("/", accounts_router)
 api.add_router("/", notifications_router)
 api.add_router("/", search_router)
+api.add_router("/", ideas_router)
+api.add_router("/", moderation_router)

@@ -1,11 +1,13 @@
 """Every API error has one shape: {"code": "...", "message": "..."} and a fitting status."""
 
+import math
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from hearth.core.errors import HearthError
+from hearth.core.errors import HearthError, RateLimited
 
 _CODES = {
     400: "bad_request",
@@ -37,7 +39,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HearthError)
     def hearth_error(request, exc: HearthError):
         extra = {"field": exc.field} if getattr(exc, "field", None) else {}
-        return error_response(api, request, exc.status, exc.code, exc.message, **extra)
+        response = error_response(api, request, exc.status, exc.code, exc.message, **extra)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
@@ -55,7 +60,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Throttled)
     def throttled(request, exc: Throttled):
-        return error_response(api, request, 429, "rate_limited", "Too many requests; slow down.")
+        wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else 1
+        # django-ninja sets the Retry-After header itself from the same wait.
+        return error_response(api, request, 429, "rate_limited", f"Try again in {wait} seconds.")
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request, exc):

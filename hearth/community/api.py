@@ -94,7 +94,7 @@ def create_topic(request: HttpRequest, payload: TopicIn, slug: str = SLUG):
     )
     status = 200 if getattr(topic, "is_repeat_submit", False) else 201
     topic = selectors.access_topic(request.user, topic.pk)
-    topic.opening_post = selectors.post_list(topic).filter(position=1).first()
+    topic.opening_post = selectors.post_list(topic, request.user).filter(position=1).first()
     return status, topic
 
 
@@ -115,7 +115,7 @@ def list_latest_topics(request: HttpRequest, limit: int = LIMIT, cursor: str | N
 )
 def get_topic(request: HttpRequest, topic_id: int = ID):
     topic = selectors.access_topic(request.user, topic_id)
-    topic.opening_post = selectors.post_list(topic).filter(position=1).first()
+    topic.opening_post = selectors.post_list(topic, request.user).filter(position=1).first()
     return topic
 
 
@@ -150,7 +150,9 @@ def list_posts(
     request: HttpRequest, topic_id: int = ID, limit: int = LIMIT, cursor: str | None = CURSOR
 ):
     topic = selectors.access_topic(request.user, topic_id)
-    return keyset_page(selectors.post_list(topic), keys=POSITION_KEYS, limit=limit, cursor=cursor)
+    return keyset_page(
+        selectors.post_list(topic, request.user), keys=POSITION_KEYS, limit=limit, cursor=cursor
+    )
 
 
 @router.post(

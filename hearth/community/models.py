@@ -9,6 +9,19 @@ from hearth.core.links import fast_reverse
 TITLE_MIN_LENGTH = 5
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 50_000
+STATE_REASON_MAX_LENGTH = 500
+
+
+class State(models.TextChoices):
+    """Where a post (and a topic, following its opening post) stands with moderation.
+
+    Held and hidden posts are seen only by their author (with the reason) and moderators:
+    never in lists, counts, search, notifications or the API for anyone else.
+    """
+
+    PUBLISHED = "published", "Published"
+    HELD = "held", "Held for review"
+    HIDDEN = "hidden", "Hidden by moderators"
 
 
 class Space(models.Model):
@@ -98,6 +111,8 @@ class Topic(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     accept_reminded_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The state of the opening post: a held or hidden topic is out of every list.
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PUBLISHED)
 
     class Meta:
         indexes = [
@@ -124,6 +139,10 @@ class Topic(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == State.PUBLISHED
 
 
 class Post(models.Model):
@@ -152,6 +171,9 @@ class Post(models.Model):
     # Imported posts keep their origin for attribution: who wrote it there, and where.
     source_url = models.URLField(max_length=500, blank=True)
     source_author = models.CharField(max_length=150, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PUBLISHED)
+    # Why a post is held or hidden, as its author is told.
+    state_reason = models.CharField(max_length=STATE_REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -163,7 +185,15 @@ class Post(models.Model):
                 name="post_submit_once",
             ),
         ]
-        indexes = [models.Index(fields=["author", "-created_at"], name="post_author_created")]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="post_author_created"),
+            # The moderation queue's held and hidden posts: a small slice of the table.
+            models.Index(
+                fields=["state", "created_at"],
+                name="post_not_published",
+                condition=~models.Q(state="published"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic_id}#{self.position}"
@@ -178,6 +208,18 @@ class Post(models.Model):
     @property
     def is_opening(self) -> bool:
         return self.position == 1
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == State.PUBLISHED
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == State.HELD
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.state == State.HIDDEN
 
 
 class PostRevision(models.Model):

@@ -17,6 +17,8 @@ def can_view_space(member, space: Space) -> bool:
 def can_start_topic(member, space: Space) -> bool:
     if not (can_view_space(member, space) and has_accepted_conduct(member)):
         return False
+    if _is_restricted(member):
+        return False
     if space.topic_starters == Space.TopicStarters.STAFF:
         return member.is_moderator
     if space.topic_starters == Space.TopicStarters.EMPLOYEES:
@@ -27,11 +29,34 @@ def can_start_topic(member, space: Space) -> bool:
 def can_view_topic(member, topic: Topic) -> bool:
     if not can_view_space(member, topic.space):
         return False
-    return not topic.is_deleted or can_moderate(member)
+    if topic.is_deleted and not can_moderate(member):
+        return False
+    # A held or hidden topic: its author (who is told why) and moderators only.
+    return topic.is_published or _is_author_or_moderator(member, topic.author_id)
+
+
+def can_view_post(member, post: Post) -> bool:
+    """The post's topic is visible and the post is published, or `member` wrote it or moderates."""
+    if not can_view_topic(member, post.topic):
+        return False
+    return post.is_published or _is_author_or_moderator(member, post.author_id)
+
+
+def _is_restricted(member) -> bool:
+    """Silenced or suspended by the moderators: reading only (set on the member by moderation)."""
+    return member.is_silenced or member.is_suspended
+
+
+def _is_author_or_moderator(member, author_id: int) -> bool:
+    return member.is_authenticated and (member.pk == author_id or member.is_moderator)
 
 
 def can_reply(member, topic: Topic) -> bool:
     if not (can_view_topic(member, topic) and has_accepted_conduct(member)):
+        return False
+    if _is_restricted(member):
+        return False
+    if not topic.is_published and not member.is_moderator:
         return False
     return not topic.is_locked or member.is_moderator
 
@@ -58,8 +83,10 @@ def can_react(member, post: Post) -> bool:
     return (
         member.is_authenticated
         and not post.is_deleted
+        and post.is_published
         and member.pk != post.author_id
         and has_accepted_conduct(member)
+        and not _is_restricted(member)
     )
 
 

@@ -76,6 +76,10 @@ class PostOut(Schema):
     like_count: int
     helpful_count: int
     is_deleted: bool
+    state: str = Field(
+        "published", description="published, or held / hidden (seen by author and moderators)"
+    )
+    state_reason: str = ""
 
     @staticmethod
     def resolve_body(post) -> str:

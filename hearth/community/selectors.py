@@ -1,10 +1,15 @@
 """Reads of spaces, topics and posts, with visibility applied. Views and the API share them."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from hearth.community.models import Post, PostRevision, Reaction, Space, Tag, Topic
-from hearth.community.permissions import can_moderate, can_view_space, can_view_topic
+from hearth.community.models import Post, PostRevision, Reaction, Space, State, Tag, Topic
+from hearth.community.permissions import (
+    can_moderate,
+    can_view_post,
+    can_view_space,
+    can_view_topic,
+)
 
 
 def visible_spaces(member) -> list[Space]:
@@ -36,7 +41,7 @@ def access_topic(member, topic_id: int) -> Topic:
 
 def access_post(member, post_id: int) -> Post:
     post = Post.objects.select_related("topic__space", "author").filter(pk=post_id).first()
-    if post is None or not can_view_topic(member, post.topic):
+    if post is None or not can_view_post(member, post):
         raise Http404("No such post.")
     return post
 
@@ -58,6 +63,7 @@ TOPIC_ROW_FIELDS = (
     "is_locked",
     "accepted_post_id",
     "deleted_at",
+    "state",
     "space__name",
     "space__slug",
     *(f"author__{name}" for name in MEMBER_REF_FIELDS),
@@ -73,7 +79,7 @@ def topic_list(
     Rows carry only the fields lists show (TOPIC_ROW_FIELDS).
     """
     topics = (
-        Topic.objects.filter(deleted_at__isnull=True)
+        Topic.objects.filter(deleted_at__isnull=True, state=State.PUBLISHED)
         .select_related("space", "author", "last_poster")
         .only(*TOPIC_ROW_FIELDS)
     )
@@ -116,19 +122,24 @@ POST_FIELDS = (
     "deleted_by",
     "source_url",
     "source_author",
+    "state",
+    "state_reason",
     *(f"author__{name}" for name in MEMBER_REF_FIELDS),
     "author__organization__name",
 )
 
 
-def post_list(topic: Topic) -> QuerySet:
-    """A topic's posts in order, with what a post shows of its author."""
-    return (
-        Post.objects.filter(topic=topic)
-        .select_related("author__organization")
-        .only(*POST_FIELDS)
-        .order_by("position")
-    )
+def post_list(topic: Topic, viewer=None) -> QuerySet:
+    """A topic's posts in order, with what a post shows of its author.
+
+    Held and hidden posts only for their author and moderators (`viewer`; None: nobody).
+    """
+    posts = Post.objects.filter(topic=topic)
+    if viewer is None or not viewer.is_authenticated:
+        posts = posts.filter(state=State.PUBLISHED)
+    elif not can_moderate(viewer):
+        posts = posts.filter(Q(state=State.PUBLISHED) | Q(author=viewer))
+    return posts.select_related("author__organization").only(*POST_FIELDS).order_by("position")
 
 
 def reactions_by(member, posts) -> dict[int, set[str]]:
@@ -154,7 +165,9 @@ def member_recent_posts(viewer, member, *, limit: int = 20) -> list[Post]:
     posts = Post.objects.filter(
         author=member,
         deleted_at__isnull=True,
+        state=State.PUBLISHED,
         topic__deleted_at__isnull=True,
+        topic__state=State.PUBLISHED,
         topic__space__in=space_ids,
     )
     return list(posts.select_related("topic__space").order_by("-created_at", "-id")[:limit])

@@ -13,14 +13,18 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hearth.accounts.models import Affiliation, Member, Role
+from hearth.accounts.services import conduct_is_current
+from hearth.community.checks import Draft, Verdict, held_reason, run_post_checks
 from hearth.community.models import (
     BODY_MAX_LENGTH,
+    STATE_REASON_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     TITLE_MIN_LENGTH,
     Post,
     PostRevision,
     Reaction,
     Space,
+    State,
     Tag,
     Topic,
 )
@@ -35,7 +39,7 @@ from hearth.community.permissions import (
     can_view_space,
     can_view_topic,
 )
-from hearth.core.errors import NotAllowed, NotFound, ValidationFailed
+from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import Rendered, mention_candidates, render_markdown
 from hearth.core.services import record_activity
 from hearth.core.templatetags.hearth import plain_text
@@ -103,6 +107,42 @@ def _notify_on_commit(post: Post) -> None:
     transaction.on_commit(lambda: notify_about_post.enqueue(post.pk))
 
 
+def _embed_on_commit(topic: Topic) -> None:
+    """Have search compute the question's vector for similar questions, when set up to."""
+    from hearth.search.services import schedule_question_embedding
+
+    schedule_question_embedding(topic.pk)
+
+
+def _require_current_conduct(member: Member) -> None:
+    """Reading needs nothing; posting needs the code of conduct in force accepted."""
+    if not conduct_is_current(member):
+        raise NotAllowed(
+            "The code of conduct has changed: please read and accept the new version "
+            "(Code of conduct, in the menu) before you post.",
+            code="conduct_not_accepted",
+        )
+
+
+def _require_unrestricted(member: Member) -> None:
+    """Moderators may silence (read only) or suspend a member: say so, and until when."""
+    if member.is_suspended:
+        raise NotAllowed("Your account is suspended.", code="account_suspended")
+    if member.is_silenced:
+        until = timezone.localtime(member.silenced_until)
+        raise NotAllowed(
+            f"You are silenced until {until:%d %B %Y, %H:%M %Z}: you can read, but not post "
+            "or react. See the code of conduct.",
+            code="silenced",
+        )
+
+
+def _run_held_hooks(verdicts: list[Verdict], post: Post) -> None:
+    for verdict in verdicts:
+        if verdict.on_held is not None:
+            verdict.on_held(post)
+
+
 def _topic_slug(title: str) -> str:
     return slugify(title)[:80].strip("-") or "topic"
 
@@ -134,6 +174,7 @@ def create_topic(
     """
     if not can_view_space(author, space):
         raise NotFound("No such space.")
+    _require_unrestricted(author)
     if not can_start_topic(author, space):
         raise NotAllowed("You cannot start topics in this space.", code="cannot_start_topic")
     title = _clean_title(title)
@@ -144,6 +185,13 @@ def create_topic(
     if existing := _existing_submission(author, submit_key):
         existing.topic.is_repeat_submit = True
         return existing.topic
+    if tags and len(tags) > MAX_TAGS:
+        raise ValidationFailed(f"Pick at most {MAX_TAGS} tags.", code="too_many_tags")
+    _require_current_conduct(author)
+    held = run_post_checks(
+        author=author, draft=Draft(kind="topic", body=body, space=space, title=title)
+    )
+    state = State.HELD if held else State.PUBLISHED
     now = timezone.now()
     topic = Topic.objects.create(
         space=space,
@@ -154,6 +202,7 @@ def create_topic(
         created_at=now,
         last_activity_at=now,
         last_poster=author,
+        state=state,
     )
     rendered = render_post_body(body)
     post = Post.objects.create(
@@ -164,24 +213,30 @@ def create_topic(
         body_html=rendered.html,
         created_at=now,
         submit_key=submit_key,
+        state=state,
+        state_reason=held_reason(held),
     )
-    Space.objects.filter(pk=space.pk).update(
-        topic_count=F("topic_count") + 1, post_count=F("post_count") + 1, last_activity_at=now
-    )
-    Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
     if tags:
-        if len(tags) > MAX_TAGS:
-            raise ValidationFailed(f"Pick at most {MAX_TAGS} tags.", code="too_many_tags")
         topic.tags.set(tags)
     watch_by_default(member=author, topic=topic)
-    _notify_on_commit(post)
+    if held:
+        _run_held_hooks(held, post)
+    else:
+        Space.objects.filter(pk=space.pk).update(
+            topic_count=F("topic_count") + 1, post_count=F("post_count") + 1, last_activity_at=now
+        )
+        Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+        _notify_on_commit(post)
+        if kind == Topic.Kind.QUESTION:
+            _embed_on_commit(topic)
     record_activity(
         actor=author,
         verb="topic.created",
         target=topic,
         space_id=space.pk,
-        payload={"kind": kind, "post_id": post.pk, "mentions": rendered.mentions},
+        payload={"kind": kind, "post_id": post.pk, "mentions": rendered.mentions, "state": state},
     )
+    topic.opening = post
     return topic
 
 
@@ -191,6 +246,7 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
     topic = Topic.objects.select_for_update().select_related("space").get(pk=topic.pk)
     if not can_view_topic(author, topic):
         raise NotFound("No such topic.")
+    _require_unrestricted(author)
     if topic.is_locked and not author.is_moderator:
         raise NotAllowed("This topic is locked: it takes no new replies.", code="topic_locked")
     if not can_reply(author, topic):
@@ -199,6 +255,10 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
     submit_key = _clean_submit_key(submit_key)
     if existing := _existing_submission(author, submit_key):
         return existing
+    _require_current_conduct(author)
+    held = run_post_checks(
+        author=author, draft=Draft(kind="reply", body=body, space=topic.space, topic=topic)
+    )
     now = timezone.now()
     rendered = render_post_body(body)
     position = topic.last_position + 1
@@ -212,36 +272,146 @@ def create_reply(*, author: Member, topic: Topic, body: str, submit_key: str = "
                 body_html=rendered.html,
                 created_at=now,
                 submit_key=submit_key,
+                state=State.HELD if held else State.PUBLISHED,
+                state_reason=held_reason(held),
             )
     except IntegrityError:
         # Two submits with one key raced: the other one won; return its reply.
         if existing := _existing_submission(author, submit_key):
             return existing
         raise
-    first_response = {}
-    if topic.first_response_at is None and author.pk != topic.author_id:
-        first_response = {"first_response_at": now}
-    Topic.objects.filter(pk=topic.pk).update(
-        reply_count=F("reply_count") + 1,
-        last_position=position,
-        last_activity_at=now,
-        last_poster=author,
-        **first_response,
-    )
-    if not topic.is_deleted:
-        # A deleted topic's posts are already off the space's count.
-        Space.objects.filter(pk=topic.space_id).update(
-            post_count=F("post_count") + 1, last_activity_at=now
-        )
-    Member.objects.filter(pk=author.pk).update(post_count=F("post_count") + 1)
+    # Positions have no gaps, whatever the post's state: the place is taken now.
+    Topic.objects.filter(pk=topic.pk).update(last_position=position)
     watch_by_default(member=author, topic=topic)
-    _notify_on_commit(post)
+    if held:
+        _run_held_hooks(held, post)
+    else:
+        _count_reply_in(topic, post, now)
+        _notify_on_commit(post)
     record_activity(
         actor=author,
         verb="post.created",
         target=post,
         space_id=topic.space_id,
-        payload={"topic_id": topic.pk, "mentions": rendered.mentions},
+        payload={"topic_id": topic.pk, "mentions": rendered.mentions, "state": post.state},
+    )
+    return post
+
+
+def _count_reply_in(topic: Topic, post: Post, now=None) -> None:
+    """A reply becomes public: it counts in its topic, space and author; as new (`now` given)
+    it also moves the topic up and may be its first response."""
+    changes = {"reply_count": F("reply_count") + 1}
+    space_changes = {"post_count": F("post_count") + 1}
+    if now is not None:
+        changes.update(last_activity_at=now, last_poster_id=post.author_id)
+        space_changes["last_activity_at"] = now
+        if topic.first_response_at is None and post.author_id != topic.author_id:
+            changes["first_response_at"] = now
+    Topic.objects.filter(pk=topic.pk).update(**changes)
+    if not topic.is_deleted and topic.is_published:
+        # A deleted or unpublished topic's posts are already off the space's count.
+        Space.objects.filter(pk=topic.space_id).update(**space_changes)
+    Member.objects.filter(pk=post.author_id).update(post_count=F("post_count") + 1)
+
+
+def _count_topic_in(topic: Topic, step: int, now=None) -> None:
+    """A topic becomes public (`step` 1) or stops being public (-1): its space's counts follow."""
+    posts = topic.reply_count + 1
+    changes = {"topic_count": F("topic_count") + step, "post_count": F("post_count") + step * posts}
+    if now is not None:
+        changes["last_activity_at"] = now
+    if not topic.is_deleted:
+        Space.objects.filter(pk=topic.space_id).update(**changes)
+
+
+def _uncount_reply(topic: Topic, post: Post) -> None:
+    Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") - 1)
+    if not topic.is_deleted and topic.is_published:
+        Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") - 1)
+
+
+def _uncount_author(post: Post) -> None:
+    Member.objects.filter(pk=post.author_id, post_count__gt=0).update(
+        post_count=F("post_count") - 1
+    )
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed("Give a reason.", code="reason_required", field="reason")
+    if len(reason) > STATE_REASON_MAX_LENGTH:
+        raise ValidationFailed(
+            f"Keep the reason under {STATE_REASON_MAX_LENGTH} characters.",
+            code="reason_too_long",
+            field="reason",
+        )
+    return reason
+
+
+@transaction.atomic
+def set_post_state(*, actor: Member | None, post: Post, state: str, reason: str = "") -> Post:
+    """Publish, hold or hide a post (and, for an opening post, its topic) on moderation's word.
+
+    Counts, lists, search and notifications follow: a post that becomes public counts in its
+    topic, space and author and notifies as a new post would; one that stops being public is
+    taken off the counts. `actor` None is the system (screening, flags). `reason` is shown
+    to the author while the post is held or hidden.
+    """
+    if actor is not None and not can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.", code="staff_only")
+    if state not in State.values:
+        raise ValidationFailed("Unknown state.", code="invalid_state", field="state")
+    post = Post.objects.select_for_update().select_related("topic__space").get(pk=post.pk)
+    if post.is_deleted:
+        raise Conflict("That post is deleted.", code="post_deleted")
+    reason = "" if state == State.PUBLISHED else _clean_reason(reason)
+    if post.state == state:
+        if reason and reason != post.state_reason:
+            Post.objects.filter(pk=post.pk).update(state_reason=reason)
+            post.state_reason = reason
+        return post
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    previous = post.state
+    now = timezone.now()
+    post.state = state
+    post.state_reason = reason
+    post.save(update_fields=["state", "state_reason"])
+    if post.is_opening:
+        Topic.objects.filter(pk=topic.pk).update(state=state)
+        if state == State.PUBLISHED:
+            topic.state = state
+            Member.objects.filter(pk=post.author_id).update(post_count=F("post_count") + 1)
+            if previous == State.HELD:
+                # Published now, it is news now.
+                Topic.objects.filter(pk=topic.pk).update(last_activity_at=now)
+                _count_topic_in(topic, 1, now)
+                _notify_on_commit(post)
+                if topic.kind == Topic.Kind.QUESTION:
+                    _embed_on_commit(topic)
+            else:
+                _count_topic_in(topic, 1)
+        elif previous == State.PUBLISHED:
+            _count_topic_in(topic, -1)
+            _uncount_author(post)
+            topic.state = state
+    elif state == State.PUBLISHED:
+        _count_reply_in(topic, post, now if previous == State.HELD else None)
+        if previous == State.HELD:
+            _notify_on_commit(post)
+    elif previous == State.PUBLISHED:
+        _uncount_reply(topic, post)
+        _uncount_author(post)
+    if state != State.PUBLISHED and topic.accepted_post_id == post.pk:
+        # A hidden answer solves nothing: the question is open again.
+        Topic.objects.filter(pk=topic.pk).update(accepted_post=None, solved_at=None)
+    record_activity(
+        actor=actor,
+        verb=f"post.{state}",
+        target=post,
+        space_id=topic.space_id,
+        payload={"topic_id": topic.pk, "from": previous, "reason": reason},
     )
     return post
 
@@ -259,6 +429,18 @@ def edit_post(*, editor: Member, post: Post, body: str, title: str | None = None
     new_title = _clean_title(title) if (title is not None and post.is_opening) else None
     if body == post.body and (new_title is None or new_title == topic.title):
         return post
+    _require_current_conduct(editor)
+    held = run_post_checks(
+        author=editor,
+        draft=Draft(
+            kind="edit",
+            body=body,
+            space=topic.space,
+            title=new_title or (topic.title if post.is_opening else ""),
+            topic=topic,
+            post=post,
+        ),
+    )
     now = timezone.now()
     if post.revision_count == 0:
         # Keep the original as revision 1 so history shows every version.
@@ -291,6 +473,19 @@ def edit_post(*, editor: Member, post: Post, body: str, title: str | None = None
         topic.title = new_title
         topic.slug = _topic_slug(new_title)
         topic.save(update_fields=["title", "slug"])
+    if post.is_opening and topic.kind == Topic.Kind.QUESTION:
+        _embed_on_commit(topic)
+    if held and post.state != State.HIDDEN:
+        # An edit that screening would have held goes back for review (a hidden post is
+        # already out of sight, waiting for the moderators).
+        reason = held_reason(held)
+        if post.state == State.PUBLISHED:
+            set_post_state(actor=None, post=post, state=State.HELD, reason=reason)
+            post.state, post.state_reason = State.HELD, reason
+        else:
+            Post.objects.filter(pk=post.pk).update(state_reason=reason)
+            post.state_reason = reason
+        _run_held_hooks(held, post)
     record_activity(
         actor=editor,
         verb="post.edited",
@@ -317,19 +512,16 @@ def delete_post(*, actor: Member, post: Post) -> Post:
     if topic.accepted_post_id == post.pk:
         # A deleted answer solves nothing: the question is open again.
         Topic.objects.filter(pk=topic.pk).update(accepted_post=None, solved_at=None)
+    # Held and hidden posts never counted: only a published post comes off the counts.
     if post.is_opening:
+        if topic.is_published and post.is_published:
+            _count_topic_in(topic, -1)
         topic.deleted_at = now
         topic.save(update_fields=["deleted_at"])
-        Space.objects.filter(pk=topic.space_id).update(
-            topic_count=F("topic_count") - 1, post_count=F("post_count") - (topic.reply_count + 1)
-        )
-    else:
-        Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") - 1)
-        if not topic.is_deleted:
-            Space.objects.filter(pk=topic.space_id).update(post_count=F("post_count") - 1)
-    Member.objects.filter(pk=post.author_id, post_count__gt=0).update(
-        post_count=F("post_count") - 1
-    )
+    elif post.is_published:
+        _uncount_reply(topic, post)
+    if post.is_published:
+        _uncount_author(post)
     record_activity(
         actor=actor,
         verb="topic.deleted" if post.is_opening else "post.deleted",
@@ -354,6 +546,7 @@ def set_reaction(*, member: Member, post: Post, kind: str, active: bool) -> bool
         raise NotFound("No such post.")
     if kind not in Reaction.Kind.values:
         raise ValidationFailed("Unknown reaction.", code="unknown_reaction", field="kind")
+    _require_unrestricted(member)
     if not can_react(member, post):
         raise NotAllowed(
             "You cannot react to your own post."
@@ -471,9 +664,15 @@ def move_topic(*, actor: Member, topic: Topic, space: Space) -> Topic:
     return topic
 
 
-def record_topic_view(*, topic: Topic) -> None:
-    """Count a view: one UPDATE, no activity row (views are not actions)."""
+def record_topic_view(*, topic: Topic, reader: Member | None = None, posts_shown: int = 0) -> None:
+    """Count a view: one UPDATE, no activity row (views are not actions).
+
+    A signed-in reader's `posts_shown` add to their posts read (one more UPDATE), which trust
+    levels count.
+    """
     Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
+    if reader is not None and reader.is_authenticated and posts_shown > 0:
+        Member.objects.filter(pk=reader.pk).update(posts_read=F("posts_read") + posts_shown)
 
 
 @transaction.atomic

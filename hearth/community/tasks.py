@@ -37,6 +37,9 @@ def notify_about_post(post_id: int) -> int:
     post = Post.objects.select_related("topic__space", "author").filter(pk=post_id).first()
     if post is None or post.is_deleted or post.topic.is_deleted:
         return 0
+    if not (post.is_published and post.topic.is_published):
+        # Held or hidden: nobody hears of it unless and until the moderators publish it.
+        return 0
     topic = post.topic
     opening = post.position == 1
     rendered = render_post_body(post.body)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.accounts.selectors import access_member
+from hearth.accounts.services import conduct_is_current
 from hearth.community import selectors, services
 from hearth.community.forms import (
     EditPostForm,
@@ -127,6 +128,9 @@ def new_topic(request, slug):
     if not can_start_topic(request.user, space):
         messages.error(request, "You cannot start topics in this space.")
         return redirect(space)
+    if not conduct_is_current(request.user):
+        messages.info(request, CONDUCT_CHANGED)
+        return redirect("accounts:conduct")
     form = TopicForm(request.POST or None, initial={"submit_key": new_submit_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,8 +147,24 @@ def new_topic(request, slug):
         except HearthError as error:
             add_service_error(form, error)
         else:
+            _tell_if_held(request, getattr(topic, "opening", None))
             return redirect(topic)
     return render(request, "community/topic_new.html", {"space": space, "form": form})
+
+
+CONDUCT_CHANGED = (
+    "The code of conduct has changed. Please read it and accept the new version to keep posting."
+)
+
+
+def _tell_if_held(request, post: Post | None) -> None:
+    """Screening held the post: say so, and why, right away (it is never dropped silently)."""
+    if post is not None and post.state == "held":
+        messages.warning(
+            request,
+            f"Your post is held for review by the moderators before it is published: "
+            f"{post.state_reason}",
+        )
 
 
 def _quote(request, topic: Topic) -> str:
@@ -154,7 +174,7 @@ def _quote(request, topic: Topic) -> str:
     except ValueError:
         return ""
     post = Post.objects.select_related("author").filter(pk=post_id, topic=topic).first()
-    if post is None or post.is_deleted:
+    if post is None or post.is_deleted or not post.is_published:
         return ""
     quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
     return f"{quoted}\n> — @{post.author.username}\n\n"
@@ -164,12 +184,14 @@ def topic(request, slug, topic_id):
     topic = selectors.access_topic(request.user, topic_id)
     if slug != topic.slug and request.method == "GET" and "page" not in request.GET:
         return redirect(topic, permanent=True)
-    services.record_topic_view(topic=topic)
-    topic.view_count += 1
     paginator = PositionPaginator(
-        selectors.post_list(topic), POSTS_PER_PAGE, total=topic.last_position
+        selectors.post_list(topic, request.user), POSTS_PER_PAGE, total=topic.last_position
     )
     posts = paginator.get_page(request.GET.get("page"))
+    services.record_topic_view(
+        topic=topic, reader=request.user, posts_shown=len(posts.object_list)
+    )
+    topic.view_count += 1
     posts.elided_range = paginator.get_elided_page_range(posts.number, on_each_side=2, on_ends=1)
     user = request.user
     given = selectors.reactions_by(user, posts.object_list)
@@ -241,6 +263,8 @@ def reply(request, topic_id):
                         "reply_form": ReplyForm(initial={"submit_key": new_submit_key()}),
                     },
                 )
+            if not request.htmx:
+                _tell_if_held(request, post)
             if request.htmx:
                 post.topic = topic
                 post.given = set()
@@ -291,7 +315,11 @@ def edit_post(request, post_id):
         except HearthError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "Your changes are saved.")
+            post.refresh_from_db(fields=["state", "state_reason"])
+            if post.state == "held":
+                _tell_if_held(request, post)
+            else:
+                messages.success(request, "Your changes are saved.")
             return redirect(post)
     return render(request, "community/post_edit.html", {"post": post, "form": form})
 

@@ -43,3 +43,15 @@ class Conflict(HearthError):
     code = "conflict"
     status = 409
     default_message = "That clashes with the current state."
+
+
+class RateLimited(HearthError):
+    """Too much too fast: pages show the message, the API answers 429 with Retry-After."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = "Too many requests; slow down."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, retry_after=1):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message or f"Try again in {self.retry_after} seconds.", code=code)

@@ -81,6 +81,8 @@ def post_out(post: Post) -> dict:
         "like_count": post.like_count,
         "helpful_count": post.helpful_count,
         "is_deleted": post.is_deleted,
+        "state": post.state,
+        "state_reason": post.state_reason,
     }
 
 

@@ -67,6 +67,32 @@ WRITES = {
     ("post", "/api/v1/notifications/{notification_id}/read"): ("/notifications/1/read", None),
     ("post", "/api/v1/notifications/read-all"): ("/notifications/read-all", None),
     ("put", "/api/v1/notifications/preferences"): ("/notifications/preferences", "preferences"),
+    # A read-only token is refused before the idea (or board) is looked up.
+    ("post", "/api/v1/ideas"): (
+        "/ideas",
+        {"board": "ideas", "title": "New idea", "description": "Hi"},
+    ),
+    ("put", "/api/v1/ideas/{idea_id}/vote"): ("/ideas/1/vote", None),
+    ("delete", "/api/v1/ideas/{idea_id}/vote"): ("/ideas/1/vote", None),
+    ("post", "/api/v1/ideas/{idea_id}/status"): ("/ideas/1/status", {"status": "planned"}),
+    ("post", "/api/v1/ideas/{idea_id}/merge"): ("/ideas/1/merge", {"into": 2}),
+    # Moderation: refused before the post, item, member or decision is looked up.
+    ("post", "/api/v1/moderation/flags"): (
+        "/moderation/flags",
+        {"post_id": 1, "reason": "spam"},
+    ),
+    ("post", "/api/v1/moderation/queue/{item_id}/actions"): (
+        "/moderation/queue/1/actions",
+        {"action": "approve", "reason": "Fine."},
+    ),
+    ("post", "/api/v1/moderation/members/{username}/actions"): (
+        "/moderation/members/omar/actions",
+        {"action": "warn", "reason": "Careful."},
+    ),
+    ("post", "/api/v1/moderation/log/{action_id}/undo"): (
+        "/moderation/log/1/undo",
+        {"reason": "Appeal."},
+    ),
 }
 
 READS = [

@@ -167,6 +167,7 @@ def test_create_topic_records_topic_created(customer, public_space):
         "kind": "discussion",
         "post_id": topic.posts.get().pk,
         "mentions": [],
+        "state": "published",
     }
 
 
@@ -190,7 +191,7 @@ def test_create_reply_records_post_created(customer, other_customer, public_spac
         post.pk,
         public_space.pk,
     )
-    assert row.payload == {"topic_id": topic.pk, "mentions": ["cara"]}
+    assert row.payload == {"topic_id": topic.pk, "mentions": ["cara"], "state": "published"}
 
 
 def test_a_repeated_submit_key_records_nothing_the_second_time(customer, public_space):

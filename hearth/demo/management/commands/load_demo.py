@@ -26,6 +26,8 @@ from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
 from hearth.community.permissions import can_view_space, can_view_topic
 from hearth.core.errors import HearthError
 from hearth.demo import content
+from hearth.demo.ideas import load_ideas
+from hearth.demo.moderation import load_moderation
 from hearth.integrations.importers.stackexchange import DumpError, import_stackexchange
 from hearth.integrations.models import ImportedObject
 from hearth.notifications.models import Notification
@@ -98,6 +100,8 @@ class Loader:
         threads = sorted(content.THREADS, key=lambda thread: -thread.days_ago)
         for thread in threads:
             self.create_thread(thread)
+        self.counts.update(load_ideas(members=self.members, orgs=self.orgs, now=self.now))
+        self.counts.update(load_moderation(members=self.members))
         self.settle_spaces()
         self.settle_join_dates()
 
@@ -364,6 +368,10 @@ class Command(BaseCommand):
         demo_settings = override_settings(
             TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            # The demo writes weeks of history at once: no rate limits, and screening only
+            # where the moderation queue is filled on purpose.
+            HEARTH_POST_CHECKS=[],
+            HEARTH_RATE_LIMITS_ENABLED=False,
         )
         # The immediate backend logs every task it runs; the demo's hundreds are noise.
         logging.getLogger("django_tasks").setLevel(logging.WARNING)
@@ -389,7 +397,10 @@ class Command(BaseCommand):
             f"{len(loader.spaces)} spaces, {counts['topics']} topics "
             f"({counts['unanswered']} unanswered, {counts['pinned']} pinned, "
             f"{counts['locked']} locked), {counts['replies']} replies, {counts['edits']} edits, "
-            f"{reactions} reactions ({counts['reactions_helpful']} helpful).\n"
+            f"{reactions} reactions ({counts['reactions_helpful']} helpful), "
+            f"{counts['ideas']} ideas on {counts['idea_boards']} boards "
+            f"({counts['idea_votes']} votes); {counts['held']} post held by screening and "
+            f"{counts['flags']} flags in the moderation queue.\n"
         )
         if not options["without_beer"]:
             self.stdout.write(load_beer_community(self.stdout))
