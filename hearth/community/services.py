@@ -730,6 +730,11 @@ def accept_answer(*, actor: Member, post: Post) -> Topic:
         raise ValidationFailed("Only questions have accepted answers.", code="not_a_question")
     if post.is_opening or post.is_deleted:
         raise ValidationFailed("Only a reply can be the accepted answer.", code="not_an_answer")
+    if not post.is_published:
+        # Held or hidden: the answer box shows it to everyone, so it must be public first.
+        raise ValidationFailed(
+            "Only a published reply can be the accepted answer.", code="not_published"
+        )
     if not can_accept_answer(actor, topic):
         raise NotAllowed(
             "Only the person who asked, or a moderator, can accept an answer.",

@@ -96,9 +96,14 @@ def reset(scope: str, ident: object) -> None:
 
 
 def client_address(request) -> str:
-    """The visitor's address: REMOTE_ADDR, or the first X-Forwarded-For hop behind a proxy."""
+    """The visitor's address: REMOTE_ADDR, or the last X-Forwarded-For hop behind a proxy.
+
+    Only the last hop is the one our own proxy appended; every hop before it arrived in the
+    request and is whatever the client chose to send, so trusting it would let anyone pick
+    a fresh address (and a fresh rate limit) for each request.
+    """
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops[-1]:
+            return hops[-1][:64]
     return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"

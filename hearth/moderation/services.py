@@ -116,10 +116,12 @@ def _log(
     return action
 
 
-def _tell(
-    member: Member, verb: str, *, target, title: str, url: str, reason: str, topic=None
-) -> None:
-    """Tell `member` about a decision and why; every message links the code of conduct."""
+def _tell(member: Member, verb: str, *, target, title: str, url: str, reason: str) -> None:
+    """Tell `member` about a decision and why; every message links the code of conduct.
+
+    No topic or space goes with it: muting a conversation silences its news, not what the
+    moderators decided about one's own post or account.
+    """
     notify(
         recipient=member,
         trigger=verb,
@@ -128,8 +130,6 @@ def _tell(
         title=title,
         url=url,
         excerpt=f"Reason: {reason}"[:300],
-        topic_id=topic.pk if topic is not None else None,
-        space_id=topic.space_id if topic is not None else None,
     )
 
 
@@ -225,7 +225,6 @@ def hold_for_review(post: Post, *, reason: str, codes: Iterable[str] = ()) -> Re
         title=_post_title(post),
         url=post.get_absolute_url(),
         reason=reason,
-        topic=post.topic,
     )
     return review
 
@@ -298,7 +297,6 @@ def flag_post(*, flagger: Member, post: Post, reason: str, note: str = "") -> Fl
             title=_post_title(post),
             url=post.get_absolute_url(),
             reason=SYSTEM_HIDE_REASON,
-            topic=post.topic,
         )
     record_activity(
         actor=flagger,
@@ -342,15 +340,30 @@ def flag_member(*, flagger: Member, member: Member, reason: str, note: str = "")
 
 
 def _flag_review(*, kind: str, post: Post | None, member: Member) -> ReviewItem:
-    review = (
-        _pending_review_for_post(post) if post is not None else _pending_review_for_member(member)
-    )
+    """The target's pending item, opened now if none waits."""
+
+    def pending() -> ReviewItem | None:
+        return (
+            _pending_review_for_post(post)
+            if post is not None
+            else _pending_review_for_member(member)
+        )
+
+    review = pending()
     if review is None:
         now = timezone.now()
-        review = ReviewItem.objects.create(
-            kind=kind, post=post, member=member, created_at=now, first_flagged_at=now
-        )
-    elif review.first_flagged_at is None:
+        try:
+            # Two first flags at once both find no item; the one-pending constraint lets one
+            # create it, and the other (its savepoint rolled back) joins that one.
+            with transaction.atomic():
+                return ReviewItem.objects.create(
+                    kind=kind, post=post, member=member, created_at=now, first_flagged_at=now
+                )
+        except IntegrityError:
+            review = pending()
+            if review is None:
+                raise
+    if review.first_flagged_at is None:
         ReviewItem.objects.filter(pk=review.pk).update(first_flagged_at=timezone.now())
     return review
 
@@ -420,7 +433,6 @@ def approve_post(
             title=_post_title(post),
             url=post.get_absolute_url(),
             reason=reason,
-            topic=post.topic,
         )
     return action
 
@@ -453,7 +465,6 @@ def hide_post(
         title=_post_title(post),
         url=post.get_absolute_url(),
         reason=reason,
-        topic=post.topic,
     )
     return action
 
@@ -493,7 +504,6 @@ def edit_post(
         title=_post_title(post),
         url=post.get_absolute_url(),
         reason=reason,
-        topic=post.topic,
     )
     return action
 
@@ -532,7 +542,6 @@ def move_topic(
         title=topic.title,
         url=post.get_absolute_url(),
         reason=f"{reason} (now in {space.name})",
-        topic=topic,
     )
     return action
 
@@ -564,7 +573,6 @@ def delete_post(
         title=_post_title(post),
         url=fast_reverse("accounts:conduct"),
         reason=reason,
-        topic=post.topic,
     )
     return action
 
@@ -732,8 +740,16 @@ def ban_member(
 def dismiss_member_flags(
     *, actor: Member, member: Member, reason: str, review: ReviewItem | None = None
 ) -> ModerationAction:
-    """The flags against a member do not hold: close them, nothing else changes."""
-    _check_member_action(actor, member)
+    """The flags against a member do not hold: close them, nothing else changes.
+
+    Any moderator may, whatever the member's rank: nothing is done to the member, and flags
+    against a community manager would otherwise wait in the queue for ever. Only not on
+    flags against oneself.
+    """
+    if not can_moderate(actor):
+        raise NotAllowed("Only moderators can do that.", code="staff_only")
+    if actor.pk == member.pk:
+        raise NotAllowed("Another moderator must decide on flags against you.", code="own_account")
     reason = clean_reason(reason)
     review = _member_review(member, review)
     if review is None:
@@ -762,6 +778,8 @@ def undo_action(*, actor: Member, action: ModerationAction, reason: str) -> Mode
         raise Conflict("That decision is undone already.", code="already_undone")
     reason = clean_reason(reason)
     post, member = action.post, action.member
+    payload = {"undid": action.kind}
+    lifted = True
     if action.kind in (Kind.HIDE, Kind.EDIT, Kind.MOVE):
         if post is None or post.is_deleted:
             raise Conflict("The post is gone; there is nothing to undo.", code="post_deleted")
@@ -780,20 +798,17 @@ def undo_action(*, actor: Member, action: ModerationAction, reason: str) -> Mode
             if source is None:
                 raise Conflict("The space it came from is gone.", code="space_gone")
             community.move_topic(actor=actor, topic=post.topic, space=source)
-        title, url, topic = post.topic.title, post.get_absolute_url(), post.topic
+        title, url = post.topic.title, post.get_absolute_url()
     else:
         if member is None:
             raise Conflict("The member is gone; there is nothing to undo.", code="member_gone")
         _check_member_action(actor, member)
         field = "silenced_until" if action.kind == Kind.SILENCE else "suspended_until"
-        Member.objects.filter(pk=member.pk).update(**{field: None})
-        setattr(member, field, None)
-        verb, title, url, topic = (
-            "moderation_lifted",
-            "your account",
-            fast_reverse("accounts:conduct"),
-            None,
-        )
+        lifted = payload["lifted"] = _restriction_still_from(action, field)
+        if lifted:
+            Member.objects.filter(pk=member.pk).update(**{field: None})
+            setattr(member, field, None)
+        verb, title, url = "moderation_lifted", "your account", fast_reverse("accounts:conduct")
     undo = _log(
         actor=actor,
         kind=Kind.UNDO,
@@ -801,13 +816,39 @@ def undo_action(*, actor: Member, action: ModerationAction, reason: str) -> Mode
         post=post,
         member=member,
         reverts=action,
-        payload={"undid": action.kind},
+        payload=payload,
     )
-    target = post if post is not None else member
-    _tell(
-        member or post.author, verb, target=target, title=title, url=url, reason=reason, topic=topic
-    )
+    if lifted:
+        # Otherwise a later silence, suspension or ban still holds: nothing changed for them.
+        target = post if post is not None else member
+        _tell(member or post.author, verb, target=target, title=title, url=url, reason=reason)
     return undo
+
+
+def _restriction_still_from(action: ModerationAction, field: str) -> bool:
+    """Whether the member's `field` is still the one `action` set, so undoing it may clear it.
+
+    It is when the value is still the action's end, or when no later decision of the same
+    kind (a suspension or ban for `suspended_until`) stands; otherwise a later decision set
+    it, and undoing an old suspension must not lift a later ban.
+    """
+    current = (
+        Member.objects.select_for_update()
+        .filter(pk=action.member_id)
+        .values_list(field, flat=True)
+        .first()
+    )
+    until = action.payload.get("until")
+    if current is not None and until and current == datetime.datetime.fromisoformat(until):
+        return True
+    kinds = [Kind.SILENCE] if field == "silenced_until" else [Kind.SUSPEND, Kind.BAN]
+    return not (
+        ModerationAction.objects.filter(
+            member_id=action.member_id, kind__in=kinds, pk__gt=action.pk
+        )
+        .filter(reverted_by__isnull=True)
+        .exists()
+    )
 
 
 # --- Acting on a queue item -------------------------------------------------------------------
@@ -826,8 +867,26 @@ def act_on_review(
     """Take one decision on a waiting item, as chosen on the queue page or in the API."""
     if not can_moderate(actor):
         raise NotAllowed("Only moderators can do that.", code="staff_only")
-    if not review.is_pending:
-        raise Conflict("Someone has decided on this already.", code="already_decided")
+    with transaction.atomic():
+        # Two moderators deciding at once: the second waits for the lock, then sees the first's
+        # decision (the `review` passed in may have been read before either began).
+        locked = ReviewItem.objects.select_for_update().filter(pk=review.pk).first()
+        if locked is None:
+            raise NotFound("Nothing waits for review here.")
+        if not locked.is_pending:
+            raise Conflict("Someone has decided on this already.", code="already_decided")
+        return _decide(
+            actor=actor,
+            review=locked,
+            action=action,
+            reason=reason,
+            days=days,
+            space=space,
+            body=body,
+        )
+
+
+def _decide(*, actor, review, action, reason, days, space, body) -> ModerationAction:
     if review.kind == ReviewItem.Kind.POST:
         post = review.post
         if action == Kind.APPROVE:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.accounts.selectors import access_member
@@ -193,14 +194,24 @@ def undo(request, action_id):
         messages.error(request, "Say why you undo it.")
     else:
         try:
-            services.undo_action(
+            undo = services.undo_action(
                 actor=request.user, action=action, reason=form.cleaned_data["reason"]
             )
         except HearthError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Undone. The member is told.")
-    return redirect(request.POST.get("next") or "moderation:log")
+            if undo.payload.get("lifted", True):
+                messages.success(request, "Undone. The member is told.")
+            else:
+                messages.success(
+                    request, "Undone on the record. A later decision still restricts the member."
+                )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("moderation:log")
 
 
 @login_required

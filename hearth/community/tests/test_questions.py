@@ -3,7 +3,7 @@
 import pytest
 
 from hearth.community import services
-from hearth.community.models import Tag, Topic
+from hearth.community.models import Post, State, Tag, Topic
 from hearth.core.errors import NotAllowed, ValidationFailed
 from hearth.core.models import Activity
 
@@ -79,6 +79,32 @@ def test_only_a_reply_to_a_question_can_be_accepted(customer, public_space, othe
 
     assert not_question.value.code == "not_a_question"
     assert opening.value.code == "not_an_answer"
+
+
+@pytest.mark.parametrize("state", [State.HELD, State.HIDDEN])
+def test_a_held_or_hidden_reply_cannot_be_accepted(question, answer, customer, moderator, state):
+    services.set_post_state(actor=moderator, post=answer, state=state, reason="Checking a link.")
+
+    with pytest.raises(ValidationFailed) as error:
+        services.accept_answer(actor=moderator, post=answer)
+
+    assert error.value.code == "not_published"
+    question.refresh_from_db()
+    assert (question.accepted_post, question.solved_at) == (None, None)
+
+
+def test_an_unpublished_accepted_answer_is_not_shown_under_the_question(
+    client, question, answer, customer
+):
+    services.accept_answer(actor=customer, post=answer)
+    # Hiding through set_post_state unaccepts it; rows accepted while held (before
+    # accept_answer refused that) still point at an unpublished post.
+    Post.objects.filter(pk=answer.pk).update(state=State.HELD)
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    assert "Accepted answer by" not in html
+    assert "Hold it 5 s." not in html
 
 
 def test_deleting_the_accepted_answer_reopens_the_question(question, answer, customer, moderator):

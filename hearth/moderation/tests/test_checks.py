@@ -318,8 +318,16 @@ def test_rate_limits_are_refused_before_anything_is_written(
 
 
 def test_staff_are_not_rate_limited(moderation_checks, topic, moderator, clock):
-    for number in range(3):
+    replies = [
         community.create_reply(author=moderator, topic=topic, body=f"Note {number}")
+        for number in range(3)
+    ]
+
+    posted = Post.objects.filter(author=moderator, position__gt=1).order_by("position")
+    assert list(posted) == replies
+    assert [post.state for post in posted] == [State.PUBLISHED] * 3
+    assert Topic.objects.get(pk=topic.pk).reply_count == 3
+    assert not ReviewItem.objects.exists()
 
 
 def test_silenced_members_cannot_post_until_it_ends(moderation_checks, topic, customer, moderator):

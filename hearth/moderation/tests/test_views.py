@@ -292,6 +292,26 @@ def test_the_log_lists_decisions_and_undoes_one(client_for, moderator, customer)
     assert ModerationAction.objects.filter(reverts=action).exists()
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/moderation/members/cara/", "/moderation/members/cara/"),
+        ("https://evil.example/login", None),
+        ("//evil.example/login", None),
+        ("", None),
+    ],
+)
+def test_undo_goes_back_only_to_a_page_of_ours(client_for, moderator, customer, next_url, lands_on):
+    action = services.silence_member(actor=moderator, member=customer, days=3, reason="Rude.")
+
+    response = client_for(moderator).post(
+        reverse("moderation:undo", args=[action.pk]), {"reason": "Sorry.", "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == (lands_on or reverse("moderation:log"))
+
+
 def test_the_log_filters_by_kind(client_for, moderator, customer, reply):
     services.warn_member(actor=moderator, member=customer, reason="A warning.")
     services.hide_post(actor=moderator, post=reply, reason="A hiding.")
