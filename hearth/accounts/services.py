@@ -51,6 +51,34 @@ def conduct_is_current(member: Member) -> bool:
     return latest is None or member.conduct_version_accepted >= latest
 
 
+# The refusals every app that lets members write (community, ideas) gives, with the same codes
+# and messages everywhere. They live here, beneath both, because ideas may not import
+# community; community's `_require_current_conduct` / `_require_unrestricted` are these.
+
+
+def require_current_conduct(member: Member) -> None:
+    """Reading needs nothing; posting needs the code of conduct in force accepted."""
+    if not conduct_is_current(member):
+        raise NotAllowed(
+            "The code of conduct has changed: please read and accept the new version "
+            "(Code of conduct, in the menu) before you post.",
+            code="conduct_not_accepted",
+        )
+
+
+def require_unrestricted(member: Member) -> None:
+    """Moderators may silence (read only) or suspend a member: say so, and until when."""
+    if member.is_suspended:
+        raise NotAllowed("Your account is suspended.", code="account_suspended")
+    if member.is_silenced:
+        until = timezone.localtime(member.silenced_until)
+        raise NotAllowed(
+            f"You are silenced until {until:%d %B %Y, %H:%M %Z}: you can read, but not post "
+            "or react. See the code of conduct.",
+            code="silenced",
+        )
+
+
 @transaction.atomic
 def publish_code_of_conduct(*, actor: Member | None, body: str, title: str = "") -> CodeOfConduct:
     """Publish a new version of the code of conduct; earlier versions stay on record."""

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hearth.accounts.models import Affiliation, Member, Role
-from hearth.accounts.services import conduct_is_current
+from hearth.accounts.services import require_current_conduct, require_unrestricted
 from hearth.community.checks import Draft, Verdict, held_reason, run_post_checks
 from hearth.community.models import (
     BODY_MAX_LENGTH,
@@ -114,27 +114,9 @@ def _embed_on_commit(topic: Topic) -> None:
     schedule_question_embedding(topic.pk)
 
 
-def _require_current_conduct(member: Member) -> None:
-    """Reading needs nothing; posting needs the code of conduct in force accepted."""
-    if not conduct_is_current(member):
-        raise NotAllowed(
-            "The code of conduct has changed: please read and accept the new version "
-            "(Code of conduct, in the menu) before you post.",
-            code="conduct_not_accepted",
-        )
-
-
-def _require_unrestricted(member: Member) -> None:
-    """Moderators may silence (read only) or suspend a member: say so, and until when."""
-    if member.is_suspended:
-        raise NotAllowed("Your account is suspended.", code="account_suspended")
-    if member.is_silenced:
-        until = timezone.localtime(member.silenced_until)
-        raise NotAllowed(
-            f"You are silenced until {until:%d %B %Y, %H:%M %Z}: you can read, but not post "
-            "or react. See the code of conduct.",
-            code="silenced",
-        )
+# The same refusals, codes and messages as every app that lets members write.
+_require_current_conduct = require_current_conduct
+_require_unrestricted = require_unrestricted
 
 
 def _run_held_hooks(verdicts: list[Verdict], post: Post) -> None:

@@ -27,9 +27,17 @@ def is_idea_staff(member) -> bool:
     return member.is_authenticated and member.is_moderator
 
 
+def is_restricted(member) -> bool:
+    """Silenced or suspended by the moderators: reading only (set on the member by moderation)."""
+    return member.is_silenced or member.is_suspended
+
+
 def can_submit_idea(member, board: IdeaBoard) -> bool:
     return (
-        member.is_authenticated and can_view_board(member, board) and has_accepted_conduct(member)
+        member.is_authenticated
+        and can_view_board(member, board)
+        and has_accepted_conduct(member)
+        and not is_restricted(member)
     )
 
 
@@ -43,6 +51,7 @@ def can_vote(member, idea: Idea) -> bool:
         member.is_authenticated
         and can_view_idea(member, idea)
         and has_accepted_conduct(member)
+        and not is_restricted(member)
         and not idea.is_merged
         and idea.status.is_open
     )
@@ -61,6 +70,7 @@ def can_comment(member, idea: Idea) -> bool:
         member.is_authenticated
         and can_view_idea(member, idea)
         and has_accepted_conduct(member)
+        and not is_restricted(member)
         and not idea.is_merged
     )
 

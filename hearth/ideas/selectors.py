@@ -491,23 +491,23 @@ def export_rows(
     area: ProductArea | None = None,
     sort: str = DEFAULT_SORT,
 ) -> Iterator[list]:
-    """The CSV export's rows (header first), read in batches as they are written out."""
+    """The CSV export's rows (header first), read in batches as they are written out.
+
+    The order is fixed once, up front, by reading the ids in `sort` order: the sorts are on
+    values that change while the export streams (votes, activity), so paging with OFFSET
+    would skip or repeat ideas. Each batch then loads its ideas by id, in that order; one
+    merged away meanwhile is left out, never written twice.
+    """
     yield EXPORT_HEADER
     ideas = idea_list(member, boards=boards, status=status, area=area, sort=sort)
-    ideas = (
-        ideas.select_related(None)
-        .select_related("board", "status", "area", "author")
-        .only(*IDEA_ROW_FIELDS, "tracker_ref")
-    )
-    start = 0
-    while True:
-        batch = list(ideas[start : start + EXPORT_BATCH])
-        if not batch:
-            return
-        yield from _export_batch(batch)
-        if len(batch) < EXPORT_BATCH:
-            return
-        start += EXPORT_BATCH
+    ids = list(ideas.values_list("pk", flat=True))
+    # Visibility and filters came with the ids; the batches only load the rows (still listed).
+    rows = Idea.objects.filter(LISTED).select_related("board", "status", "area", "author")
+    rows = rows.only(*IDEA_ROW_FIELDS, "tracker_ref")
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chunk = ids[start : start + EXPORT_BATCH]
+        by_id = {idea.pk: idea for idea in rows.filter(pk__in=chunk)}
+        yield from _export_batch([by_id[pk] for pk in chunk if pk in by_id])
 
 
 def _export_batch(ideas: list[Idea]) -> Iterator[list]:

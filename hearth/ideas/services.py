@@ -1,10 +1,12 @@
 """Every write about ideas: submitting, voting, following, statuses, merges, comments.
 
 Each function is one business action in one transaction, checks permission itself, and
-appends its row to the activity log. Vote counts move with F() in the same transaction as
-the vote row, behind the (idea, voter) unique constraint, so they always equal the rows.
-Telling voters and followers about a change runs after the commit, in the background
-(`tasks.notify_idea_followers`).
+appends its row to the activity log. Submitting, voting and commenting refuse silenced and
+suspended members and members who have not accepted the code of conduct in force, with the
+same codes and messages as posting (`accounts.services.require_*`). Vote counts move with
+F() in the same transaction as the vote row, behind the (idea, voter) unique constraint, so
+they always equal the rows. Telling followers (voters follow until they stop) about a change
+runs after the commit, in the background (`tasks.notify_idea_followers`).
 """
 
 import re
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hearth.accounts.models import Member
+from hearth.accounts.services import require_current_conduct, require_unrestricted
 from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import render_markdown
 from hearth.core.services import record_activity
@@ -187,7 +190,7 @@ def _notify_followers_on_commit(
     excerpt: str,
     recipient_ids: list[int] | None = None,
 ) -> None:
-    """Tell the idea's voters and followers (or `recipient_ids`) once the change commits."""
+    """Tell the idea's followers (or `recipient_ids`) once the change commits."""
     from hearth.ideas.tasks import notify_idea_followers
 
     actor_id = actor.pk if actor is not None else None
@@ -306,6 +309,7 @@ def create_idea(
     """
     if not can_view_board(author, board):
         raise NotFound("No such idea board.")
+    require_unrestricted(author)
     if not can_submit_idea(author, board):
         raise NotAllowed("Accept the code of conduct to submit ideas.", code="cannot_submit_idea")
     title = _clean_title(title)
@@ -319,6 +323,7 @@ def create_idea(
     submit_key = _storable((submit_key or "").strip()[:64], "submit_key")
     if existing := _existing_submission(author, submit_key):
         return existing
+    require_current_conduct(author)
     status = default_status()
     now = timezone.now()
     try:
@@ -382,12 +387,14 @@ def _insert_vote(
         return None
     Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
     _follow(idea, voter.pk)
+    # A vote staff record is their action, on the customer's behalf: staff are the actor.
     record_activity(
-        actor=voter,
+        actor=recorded_by or voter,
         verb="idea.voted",
         target=idea,
         payload={
             "board_id": idea.board_id,
+            "voter": voter.pk,
             "status": idea.status.slug,
             "recorded_by": recorded_by.pk if recorded_by else None,
             "channel": channel,
@@ -407,8 +414,10 @@ def add_idea_vote(*, member: Member, idea: Idea) -> bool:
             f"This idea is {idea.status.name.lower()}: it takes no more votes.",
             code="idea_closed",
         )
+    require_unrestricted(member)
     if not can_vote(member, idea):
         raise NotAllowed("Accept the code of conduct to vote.", code="cannot_vote")
+    require_current_conduct(member)
     _insert_vote(idea, voter=member)
     return True
 
@@ -524,8 +533,8 @@ def change_idea_status(
     announcement_title: str = "",
 ) -> IdeaStatusChange:
     """Move an idea to `status` with a public note, kept in the idea's history, and tell
-    every voter and follower ("closing the loop"). Shipping may carry the announcement
-    (a topic's address here, or a link) that voters receive."""
+    every follower ("closing the loop"; voters follow unless they stopped). Shipping may
+    carry the announcement (a topic's address here, or a link) that voters receive."""
     idea = _locked(idea)
     _visible_or_404(actor, idea)
     _staff_only(
@@ -770,11 +779,13 @@ def add_idea_comment(*, author: Member, idea: Idea, body: str) -> IdeaComment:
     idea = _locked(idea)
     _visible_or_404(author, idea)
     _not_merged(idea)
+    require_unrestricted(author)
     if not can_comment(author, idea):
         raise NotAllowed("Accept the code of conduct to comment.", code="cannot_comment")
     body = _clean_text(
         body, limit=COMMENT_MAX_LENGTH, field="body", what="a comment", required=True
     )
+    require_current_conduct(author)
     now = timezone.now()
     comment = IdeaComment.objects.create(
         idea=idea,
@@ -812,8 +823,14 @@ def delete_idea_comment(*, actor: Member, comment: IdeaComment) -> IdeaComment:
             return comment
         raise NotAllowed("You can only delete your own comments.", code="cannot_delete")
     now = timezone.now()
+    # Only the delete that flips the row counts: two at once must not lower the count twice.
+    deleted = IdeaComment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=now, deleted_by=actor
+    )
+    if not deleted:
+        comment.refresh_from_db(fields=["deleted_at", "deleted_by"])
+        return comment
     comment.deleted_at, comment.deleted_by = now, actor
-    comment.save(update_fields=["deleted_at", "deleted_by"])
     Idea.objects.filter(pk=comment.idea_id, comment_count__gt=0).update(
         comment_count=F("comment_count") - 1
     )

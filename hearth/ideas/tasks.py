@@ -1,14 +1,14 @@
-"""Background work for ideas: telling voters and followers what happened to an idea.
+"""Background work for ideas: telling followers what happened to an idea.
 
-Ideas decide who hears (voters and followers who may still see the idea); the
-notifications app decides how each of them hears.
+Ideas decide who hears (followers who may still see the idea: voting follows, and a voter who
+unfollows stops hearing); the notifications app decides how each of them hears.
 """
 
 from django.db import transaction
 from django_tasks import task
 
 from hearth.accounts.models import Member
-from hearth.ideas.models import Idea, IdeaFollow, IdeaVote
+from hearth.ideas.models import Idea, IdeaFollow
 from hearth.ideas.permissions import can_view_idea
 from hearth.notifications.services import Delivery, notify_many
 
@@ -23,7 +23,7 @@ def notify_idea_followers(
     excerpt: str,
     recipient_ids: list[int] | None = None,
 ) -> int:
-    """Notify `recipient_ids`, or else everyone who votes for or follows the idea, once each.
+    """Notify `recipient_ids`, or else everyone who follows the idea, once each.
 
     Nobody hears about an idea they may no longer see, or about their own action. Returns
     how many were notified.
@@ -32,9 +32,8 @@ def notify_idea_followers(
     if idea is None:
         return 0
     if recipient_ids is None:
-        voters = IdeaVote.objects.filter(idea=idea).values_list("voter_id", flat=True)
-        followers = IdeaFollow.objects.filter(idea=idea).values_list("member_id", flat=True)
-        wanted = set(voters) | set(followers)
+        # Followers only: voting follows, so a voter who unfollowed asked to hear no more.
+        wanted = set(IdeaFollow.objects.filter(idea=idea).values_list("member_id", flat=True))
     else:
         wanted = set(recipient_ids)
     wanted.discard(actor_id)

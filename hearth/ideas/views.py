@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hearth.accounts.services import require_current_conduct, require_unrestricted
 from hearth.core.errors import HearthError, NotAllowed
 from hearth.core.forms import add_service_error
 from hearth.ideas import selectors, services
@@ -160,6 +161,18 @@ def new_idea(request):
         chosen_board = next((b for b in visible if b.slug == slug), None)
         if chosen_board is None:
             raise Http404("No such idea board.")
+    if visible:
+        # As posting does: silenced or suspended members are told so, and a new code of
+        # conduct is to be accepted before the composer opens.
+        try:
+            require_unrestricted(request.user)
+            require_current_conduct(request.user)
+        except NotAllowed as error:
+            if error.code == "conduct_not_accepted":
+                messages.info(request, error.message)
+                return redirect("accounts:conduct")
+            messages.error(request, error.message)
+            return redirect("ideas:list")
     boards = [b for b in visible if can_submit_idea(request.user, b)]
     if not boards:
         if visible:

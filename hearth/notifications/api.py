@@ -84,7 +84,9 @@ def put_preferences(request: HttpRequest, payload: PreferencesIn):
     require_write(request)
     preferences = services.update_preferences(
         member=request.user,
-        channels={t.value: getattr(payload, t.value) for t in Trigger},
+        channels={
+            t.value: channel for t in Trigger if (channel := getattr(payload, t.value)) is not None
+        },
         digest_frequency=payload.digest_frequency,
         quiet_hours_start=payload.quiet_hours_start,
         quiet_hours_end=payload.quiet_hours_end,

@@ -6,7 +6,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hearth.notifications.models import Trigger
+from hearth.notifications.models import Trigger, preference_for
 
 PREFERENCE_FIELDS = frozenset(Trigger.values)
 
@@ -57,6 +57,13 @@ def _message(*, member, subject: str, template: str, context: dict, what: str):
     return message
 
 
+def unsubscribe_target(verb: str) -> str:
+    """What a notification e-mail's unsubscribe link stops: the setting that sent it (idea
+    news stops idea news); a kind of notification without a setting stops all e-mail."""
+    preference = preference_for(verb)
+    return preference if preference in PREFERENCE_FIELDS else "all"
+
+
 def notification_email(notification) -> EmailMultiAlternatives:
     member = notification.recipient
     return _message(
@@ -68,8 +75,7 @@ def notification_email(notification) -> EmailMultiAlternatives:
             "link": absolute(notification.url),
             "conduct_url": absolute(reverse("accounts:conduct")),
         },
-        # A kind of notification without a setting of its own unsubscribes from all e-mail.
-        what=notification.verb if notification.verb in PREFERENCE_FIELDS else "all",
+        what=unsubscribe_target(notification.verb),
     )
 
 

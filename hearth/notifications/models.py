@@ -13,6 +13,7 @@ class Trigger(models.TextChoices):
     REACTION = "reaction", "Reactions to my posts"
     NEW_TOPIC = "new_topic", "A new topic in a space I watch"
     TOPIC_ACTIVITY = "topic_activity", "New posts in a topic I watch"
+    IDEA_UPDATES = "idea_updates", "News about ideas I follow"
 
 
 class Channel(models.TextChoices):
@@ -29,6 +30,7 @@ DEFAULT_CHANNELS = {
     Trigger.REACTION: Channel.IN_APP,
     Trigger.NEW_TOPIC: Channel.DIGEST,
     Trigger.TOPIC_ACTIVITY: Channel.DIGEST,
+    Trigger.IDEA_UPDATES: Channel.EMAIL,
 }
 
 
@@ -65,7 +67,22 @@ VERB_PHRASES = {
     "moderation_restored": "reversed their decision on",
     "moderation_lifted": "lifted the restriction on",
 }
+IDEA_PREFIX = "idea_"
 MODERATION_PREFIX = "moderation_"
+# Verbs that are not a trigger of their own and the setting that decides how they arrive:
+# every idea notification (status changes, shipping, announcements, merges, comments, a vote
+# staff recorded) follows "idea updates".
+PREFERENCE_OF_VERB = {
+    verb: Trigger.IDEA_UPDATES.value for verb in VERB_PHRASES if verb.startswith(IDEA_PREFIX)
+}
+
+
+def preference_for(verb: str) -> str:
+    """The setting (a `Trigger` value) that decides how `verb` arrives; the verb itself when
+    it has no setting (it then has a default channel, or arrives in the centre only)."""
+    return PREFERENCE_OF_VERB.get(verb, verb)
+
+
 # Moderation decisions are e-mailed right away by default: a suspended member cannot log in
 # to read them.
 DEFAULT_CHANNELS.update(
@@ -240,6 +257,7 @@ class Preferences(models.Model):
     topic_activity = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.DIGEST
     )
+    idea_updates = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
     digest_frequency = models.CharField(max_length=8, choices=Digest.choices, default=Digest.DAILY)
     quiet_hours_start = models.TimeField(null=True, blank=True)
     quiet_hours_end = models.TimeField(null=True, blank=True)
@@ -253,4 +271,8 @@ class Preferences(models.Model):
         return f"Preferences of {self.member_id}"
 
     def channel_for(self, trigger: str) -> str:
-        return getattr(self, trigger, DEFAULT_CHANNELS.get(trigger, Channel.IN_APP))
+        """How a notification of `trigger` (a trigger, or a verb with a setting) arrives."""
+        trigger = preference_for(trigger)
+        if trigger in Trigger.values:
+            return getattr(self, trigger)
+        return DEFAULT_CHANNELS.get(trigger, Channel.IN_APP)

@@ -38,6 +38,7 @@ class PreferencesOut(Schema):
     reaction: ChannelValue
     new_topic: ChannelValue
     topic_activity: ChannelValue
+    idea_updates: ChannelValue
     digest_frequency: Literal["daily", "weekly", "never"]
     quiet_hours_start: datetime.time | None
     quiet_hours_end: datetime.time | None
@@ -45,4 +46,6 @@ class PreferencesOut(Schema):
 
 
 class PreferencesIn(PreferencesOut):
+    # Added after the first clients were written: left out, the member's setting stays.
+    idea_updates: ChannelValue | None = None
     time_zone: str = Field("UTC", max_length=64)

@@ -95,7 +95,9 @@ def preferences(request):
 
 
 UNSUBSCRIBE_LABELS = {"all": "all e-mails", "digest": "the e-mail digest"} | {
-    trigger.value: f"e-mails about “{trigger.label.lower()}”" for trigger in Trigger
+    # "News about ideas I follow" → "news about ideas I follow": only the first letter.
+    trigger.value: f"e-mails about “{trigger.label[:1].lower()}{trigger.label[1:]}”"
+    for trigger in Trigger
 }
 
 

@@ -1,7 +1,10 @@
 """A new version of the code of conduct: members can read but must accept it to post."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hearth.accounts import services
 from hearth.community import services as community
@@ -59,3 +62,29 @@ def test_a_reply_before_accepting_explains_why(new_version, client_for, customer
 
     assert response.status_code == 403
     assert "code of conduct has changed" in response.content.decode()
+
+
+# Ideas may not import community, so the refusals live here too: word for word the same.
+
+
+def refusal(guard, member) -> tuple[str, str]:
+    with pytest.raises(NotAllowed) as error:
+        guard(member)
+    return error.value.code, error.value.message
+
+
+def test_every_app_refuses_an_outdated_acceptance_in_the_same_words(new_version, customer):
+    customer.refresh_from_db()
+
+    assert refusal(services.require_current_conduct, customer) == refusal(
+        community._require_current_conduct, customer
+    )
+
+
+@pytest.mark.parametrize("field", ["silenced_until", "suspended_until"])
+def test_every_app_refuses_a_restricted_member_in_the_same_words(field, customer):
+    setattr(customer, field, timezone.now() + datetime.timedelta(days=1))
+
+    assert refusal(services.require_unrestricted, customer) == refusal(
+        community._require_unrestricted, customer
+    )

@@ -1,4 +1,5 @@
-"""Vote counts equal the vote rows under concurrent voting, withdrawing and merging.
+"""Vote and comment counts equal the rows under concurrent voting, withdrawing, merging and
+deleting.
 
 Threads with their own database connections fire at once (a barrier releases them together).
 Only PostgreSQL runs concurrent writers; SQLite takes one writer at a time, so there the
@@ -12,7 +13,7 @@ from django.db import connection, connections
 
 from hearth.core.errors import Conflict
 from hearth.ideas import services
-from hearth.ideas.models import Idea, IdeaFollow, IdeaVote
+from hearth.ideas.models import Idea, IdeaComment, IdeaFollow, IdeaVote
 from hearth.ideas.tests.conftest import make_idea
 
 pytestmark = [
@@ -125,3 +126,21 @@ def test_a_merge_while_votes_arrive_counts_each_voter_once(crowd, customer, mode
     assert len(voters) == len(set(voters))
     assert count_and_rows(duplicate) == (0, 0)
     assert count == THREADS - len(errors)
+
+
+def test_one_comment_deleted_many_times_at_once_is_uncounted_once(
+    crowd, customer, moderator, board
+):
+    idea = make_idea(author=customer, board=board)
+    kept = services.add_idea_comment(author=crowd[0], idea=idea, body="Keep me")
+    doomed = services.add_idea_comment(author=crowd[0], idea=idea, body="Delete me")
+
+    calls = [
+        lambda actor=actor: services.delete_idea_comment(actor=actor, comment=doomed)
+        for actor in [crowd[0], moderator] * (THREADS // 2)
+    ]
+    errors = run_together(calls)
+
+    assert errors == []
+    assert Idea.objects.get(pk=idea.pk).comment_count == 1
+    assert IdeaComment.objects.filter(idea=idea, deleted_at__isnull=True).get() == kept

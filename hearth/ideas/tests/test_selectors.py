@@ -296,3 +296,23 @@ def test_export_reads_in_batches(monkeypatch, customer, moderator, board):
     rows = list(selectors.export_rows(moderator, sort="newest"))
 
     assert [row[1] for row in rows[1:]] == [f"Batch idea {n}" for n in range(4, -1, -1)]
+
+
+def test_export_writes_each_idea_once_while_votes_reorder_it(
+    monkeypatch, customer, moderator, board, voters
+):
+    # Sorted by votes, in batches of two: A (3), B (2), C (1), D (0). While the first batch
+    # is written out, D and C gain votes and move ahead: paging with OFFSET would then write
+    # B twice and never D.
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", 2)
+    ideas = {name: make_idea(author=customer, board=board, title=f"Idea {name}") for name in "ABCD"}
+    for name, count in (("A", 3), ("B", 2), ("C", 1)):
+        vote(voters[:count], ideas[name])
+
+    rows = selectors.export_rows(moderator, sort="votes")
+    written = [next(rows)[1] for _ in range(3)][1:]  # the header and the first batch
+    vote(voters[:5], ideas["D"])
+    vote(voters[1:5], ideas["C"])
+    written += [row[1] for row in rows]
+
+    assert written == ["Idea A", "Idea B", "Idea C", "Idea D"]

@@ -4,8 +4,10 @@ announcements, tracker links, comments, and what each writes to the activity log
 import datetime
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
+from hearth.accounts import services as account_services
 from hearth.accounts.models import Affiliation, Member
 from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.models import Activity
@@ -164,6 +166,7 @@ def test_voting_counts_once_and_follows(other_customer, idea):
     assert row.actor == other_customer
     assert row.payload == {
         "board_id": idea.board_id,
+        "voter": other_customer.pk,
         "status": "new",
         "recorded_by": None,
         "channel": "",
@@ -265,8 +268,10 @@ def test_staff_record_a_vote_for_a_customer_or_prospect(affiliation, make_member
     assert vote.is_proxy
     assert fresh(idea).vote_count == 1
     assert "asked" in followers(idea)
+    # Staff did it, for the customer: the staff member is the actor, the customer the voter.
     [row] = activities("idea.voted")
-    assert row.actor == voter
+    assert row.actor == moderator
+    assert row.payload["voter"] == voter.pk
     assert row.payload["recorded_by"] == moderator.pk
     assert row.payload["channel"] == "phone"
     [told] = Notification.objects.filter(recipient=voter)
@@ -541,6 +546,114 @@ def test_an_empty_comment_is_refused(other_customer, idea):
         services.add_idea_comment(author=other_customer, idea=idea, body="  ")
     assert caught.value.field == "body"
     assert not IdeaComment.objects.exists()
+
+
+def _comment_on_twice_deleted(monkeypatch, actor, comment):
+    """Delete `comment` as `actor` while another request deletes it between our read and our
+    write (what two deletes at once do): the other one has committed when we write."""
+    real = services.can_delete_comment
+
+    def and_meanwhile(member, loaded):
+        allowed = real(member, loaded)
+        IdeaComment.objects.filter(pk=loaded.pk).update(
+            deleted_at=timezone.now(), deleted_by=loaded.author
+        )
+        Idea.objects.filter(pk=loaded.idea_id).update(comment_count=F("comment_count") - 1)
+        return allowed
+
+    monkeypatch.setattr(services, "can_delete_comment", and_meanwhile)
+    return services.delete_idea_comment(actor=actor, comment=comment)
+
+
+def test_a_comment_deleted_twice_at_once_is_uncounted_once(
+    monkeypatch, other_customer, moderator, idea
+):
+    kept = services.add_idea_comment(author=other_customer, idea=idea, body="Keep me")
+    doomed = services.add_idea_comment(author=other_customer, idea=idea, body="Delete me")
+    assert fresh(idea).comment_count == 2
+
+    returned = _comment_on_twice_deleted(monkeypatch, moderator, doomed)
+
+    assert returned.is_deleted
+    assert fresh(idea).comment_count == 1
+    assert not fresh(kept).is_deleted
+    # The delete that lost the race changed nothing and logged nothing.
+    assert fresh(doomed).deleted_by == other_customer
+    assert activities("idea.comment_deleted") == []
+
+
+# --- restrictions and the code of conduct ---------------------------------------------------
+
+WRITES = {
+    "submit": lambda member, idea: make_idea(author=member, board=idea.board),
+    "vote": lambda member, idea: services.add_idea_vote(member=member, idea=idea),
+    "comment": lambda member, idea: services.add_idea_comment(
+        author=member, idea=idea, body="Me too, please."
+    ),
+}
+
+
+def nothing_written(idea) -> bool:
+    return (
+        Idea.objects.count() == 1
+        and not IdeaVote.objects.exists()
+        and not IdeaComment.objects.exists()
+        and fresh(idea).comment_count == 0
+    )
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize(
+    ("field", "code"), [("silenced_until", "silenced"), ("suspended_until", "account_suspended")]
+)
+def test_silenced_and_suspended_members_cannot_submit_vote_or_comment(
+    write, field, code, other_customer, idea
+):
+    Member.objects.filter(pk=other_customer.pk).update(
+        **{field: timezone.now() + datetime.timedelta(days=3)}
+    )
+    other_customer.refresh_from_db()
+
+    with pytest.raises(NotAllowed) as caught:
+        WRITES[write](other_customer, idea)
+
+    # The refusal posting gives, word for word.
+    with pytest.raises(NotAllowed) as posting:
+        account_services.require_unrestricted(other_customer)
+    assert (caught.value.code, caught.value.message) == (code, posting.value.message)
+    assert nothing_written(idea)
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_once_a_restriction_ends_members_write_again(write, other_customer, idea):
+    Member.objects.filter(pk=other_customer.pk).update(
+        silenced_until=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    other_customer.refresh_from_db()
+
+    WRITES[write](other_customer, idea)
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_a_new_code_of_conduct_must_be_accepted_before_submitting_voting_or_commenting(
+    write, other_customer, manager, idea
+):
+    conduct = account_services.publish_code_of_conduct(actor=manager, body="Version two.")
+    other_customer.refresh_from_db()
+
+    with pytest.raises(NotAllowed) as caught:
+        WRITES[write](other_customer, idea)
+
+    with pytest.raises(NotAllowed) as posting:
+        account_services.require_current_conduct(other_customer)
+    assert (caught.value.code, caught.value.message) == (
+        "conduct_not_accepted",
+        posting.value.message,
+    )
+    assert nothing_written(idea)
+    account_services.accept_code_of_conduct(member=other_customer, conduct=conduct)
+    other_customer.refresh_from_db()
+    WRITES[write](other_customer, idea)
 
 
 # --- boards -----------------------------------------------------------------------------------

@@ -1,13 +1,19 @@
-"""Closing the loop: every status change reaches each voter and follower once, in the
-notification centre, through `tasks.notify_idea_followers` run once the change commits."""
+"""Closing the loop: every status change reaches each follower once (voters follow until they
+stop), in the notification centre and by e-mail as their "idea updates" setting says, through
+`tasks.notify_idea_followers` run once the change commits."""
+
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
+from django.test import Client
 
 from hearth.accounts.models import Affiliation, Member
 from hearth.ideas import services
 from hearth.ideas.tasks import notify_idea_followers
 from hearth.ideas.tests.conftest import make_idea
-from hearth.notifications.models import Channel, Notification
+from hearth.notifications.emails import read_unsubscribe_token
+from hearth.notifications.models import Channel, Notification, Preferences
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +39,7 @@ def recipients(verb: str) -> list[str]:
     )
 
 
-def test_a_status_change_reaches_every_voter_and_follower_once(
+def test_a_status_change_reaches_every_follower_once(
     act, customer, make_member, moderator, idea, statuses
 ):
     voters = [make_member(username=f"voter{n}") for n in range(3)]
@@ -41,7 +47,7 @@ def test_a_status_change_reaches_every_voter_and_follower_once(
         services.add_idea_vote(member=voter, idea=idea)
     follower = make_member(username="watcher")
     services.set_idea_follow(member=follower, idea=idea, following=True)
-    # Voted, then stopped following: a voter hears about status changes all the same.
+    # Voted, then stopped following: unfollowing means hearing no more, voter or not.
     services.set_idea_follow(member=voters[0], idea=idea, following=False)
     bystander = make_member(username="bystander")
 
@@ -53,16 +59,57 @@ def test_a_status_change_reaches_every_voter_and_follower_once(
         note="Coming in **May**.",
     )
 
-    assert recipients("idea_status_changed") == ["cara", "voter0", "voter1", "voter2", "watcher"]
+    assert recipients("idea_status_changed") == ["cara", "voter1", "voter2", "watcher"]
     [notification] = inbox(voters[1])
     assert notification.sentence == f"{moderator.name} changed the status of {idea.title}"
     assert notification.excerpt == "Planned: Coming in May."
     assert notification.url == idea.get_absolute_url()
     assert (notification.target_type, notification.target_id) == ("idea", idea.pk)
-    assert notification.channel == Channel.IN_APP
+    # Closing the loop is worth an e-mail by default (the "idea updates" setting).
+    assert notification.channel == Channel.EMAIL
     assert inbox(bystander) == []
     assert inbox(moderator) == []
     assert Member.objects.get(pk=voters[1].pk).unread_notifications == 1
+
+
+@pytest.mark.parametrize("slug", ["planned", "shipped"])
+def test_a_voter_who_unfollows_is_not_told(act, other_customer, moderator, idea, statuses, slug):
+    services.add_idea_vote(member=other_customer, idea=idea)
+    services.set_idea_follow(member=other_customer, idea=idea, following=False)
+
+    act(services.change_idea_status, actor=moderator, idea=idea, status=statuses[slug])
+    assert inbox(other_customer) == []
+
+    # Following again brings the news back; the vote was counted all along.
+    services.set_idea_follow(member=other_customer, idea=idea, following=True)
+    act(services.change_idea_status, actor=moderator, idea=idea, status=statuses["declined"])
+    assert [n.verb for n in inbox(other_customer)] == ["idea_status_changed"]
+    assert idea.votes.count() == 1
+
+
+def test_a_status_change_is_emailed_and_its_link_stops_only_idea_emails(
+    act, other_customer, moderator, idea, statuses
+):
+    services.add_idea_vote(member=other_customer, idea=idea)
+    mail.outbox.clear()
+
+    act(services.change_idea_status, actor=moderator, idea=idea, status=statuses["planned"])
+
+    [email] = [m for m in mail.outbox if m.to == [other_customer.email]]
+    assert f"{moderator.name} changed the status of {idea.title}" in email.subject
+    unsubscribe = urlsplit(email.extra_headers["List-Unsubscribe"][1:-1]).path
+    assert read_unsubscribe_token(unsubscribe.rstrip("/").rsplit("/", 1)[-1]) == (
+        other_customer.pk,
+        "idea_updates",
+    )
+
+    Client().post(unsubscribe)
+    mail.outbox.clear()
+    act(services.change_idea_status, actor=moderator, idea=idea, status=statuses["shipped"])
+
+    assert [m.to for m in mail.outbox] == [["cara@example.com"]]  # the author still is told
+    assert [n.verb for n in inbox(other_customer)] == ["idea_status_changed", "idea_shipped"]
+    assert Preferences.objects.get(member=other_customer).reply == Channel.EMAIL
 
 
 def test_the_staff_member_who_votes_is_not_told_of_their_own_change(act, moderator, idea, statuses):

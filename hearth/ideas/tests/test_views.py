@@ -2,6 +2,7 @@
 ideas first, voting with and without htmx, following, comments, staff actions, the CSV."""
 
 import csv
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from hearth.accounts import services as account_services
 from hearth.accounts.models import Affiliation, Member
@@ -256,6 +258,52 @@ def test_without_the_code_of_conduct_one_is_sent_to_accept_it(client_for, custom
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:conduct")
+
+
+def test_after_a_new_code_of_conduct_the_composer_sends_one_to_accept_it(
+    client_for, customer, manager, board
+):
+    account_services.publish_code_of_conduct(actor=manager, body="Version two.")
+    client = client_for(customer)
+
+    response = client.get("/ideas/new/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:conduct")
+    assert "code of conduct has changed" in messages_of(response)[0]
+    # Posting anyway is refused with the same words, and nothing is written.
+    response = client.post(
+        "/ideas/new/",
+        {
+            "board": board.slug,
+            "title": "Dark mode please",
+            "description": "Easier on the eyes.",
+            "confirmed": "1",
+            "submit_key": "k1",
+        },
+    )
+    assert response.status_code == 302
+    assert not Idea.objects.exists()
+
+
+def test_a_silenced_member_is_told_so_by_the_composer_and_votes_no_more(
+    client_for, customer, other_customer, idea
+):
+    Member.objects.filter(pk=other_customer.pk).update(
+        silenced_until=timezone.now() + datetime.timedelta(days=2)
+    )
+    client = client_for(other_customer)
+
+    response = client.get("/ideas/new/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ideas:list")
+    assert messages_of(response)[0].startswith("You are silenced until")
+
+    page = client.get(idea.get_absolute_url())
+    assert page.context["comment_form"] is None
+    assert page.context["idea"].can_vote is False
+    assert client.post(f"/ideas/{idea.pk}/vote/").status_code == 403
+    assert fresh(idea).vote_count == 0
 
 
 # --- the idea page ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ DEFAULTS = {
     "reaction": "in_app",
     "new_topic": "digest",
     "topic_activity": "digest",
+    "idea_updates": "email",
     "digest_frequency": "daily",
     "quiet_hours_start": None,
     "quiet_hours_end": None,
@@ -36,6 +37,7 @@ CHANGED = {
     "reaction": "off",
     "new_topic": "email",
     "topic_activity": "in_app",
+    "idea_updates": "digest",
     "digest_frequency": "weekly",
     "quiet_hours_start": "22:00:00",
     "quiet_hours_end": "07:30:00",
@@ -340,6 +342,18 @@ def test_preferences_round_trip(customer):
     cleared = DEFAULTS | {"reply": "off"}
     assert put_json(client, PREFERENCES, cleared).json() == cleared
     assert client.get(PREFERENCES).json() == cleared
+
+
+def test_a_client_that_leaves_idea_updates_out_keeps_the_members_choice(customer):
+    client = token_client(customer)
+    put_json(client, PREFERENCES, CHANGED)
+    earlier = {key: value for key, value in CHANGED.items() if key != "idea_updates"}
+
+    response = put_json(client, PREFERENCES, earlier | {"reply": "off"})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == CHANGED | {"reply": "off"}
+    assert Preferences.objects.get(member=customer).idea_updates == "digest"
 
 
 def test_preferences_set_in_the_api_show_on_the_settings_page(client_for, customer):

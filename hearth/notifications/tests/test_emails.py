@@ -156,6 +156,51 @@ def test_the_digest_email_has_text_html_and_its_own_unsubscribe(customer, other_
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+@pytest.mark.parametrize(
+    ("verb", "what"),
+    [
+        ("reply", "reply"),
+        ("idea_status_changed", "idea_updates"),
+        ("idea_shipped", "idea_updates"),
+        ("idea_commented", "idea_updates"),
+        ("idea_vote_recorded", "idea_updates"),
+        # A kind of notification without a setting of its own: all e-mail.
+        ("moderation_warned", "all"),
+    ],
+)
+def test_stop_these_emails_stops_the_setting_that_sent_it(
+    verb, what, customer, other_customer, topic
+):
+    [notification] = services.notify_many(
+        [Delivery(customer.pk, verb)],
+        target=topic,
+        actor=other_customer,
+        title="Dark mode",
+        url="/ideas/1/",
+    )
+
+    email = notification_email(notification)
+
+    url = email.extra_headers["List-Unsubscribe"][1:-1]
+    assert read_unsubscribe_token(token_in(unsubscribe_path(url))) == (customer.pk, what)
+
+
+def test_stopping_idea_emails_keeps_every_other_email(customer):
+    Client().post(unsubscribe_url(customer, "idea_updates"))
+
+    stored = Preferences.objects.get(member=customer)
+    assert stored.idea_updates == Channel.IN_APP
+    assert stored.channel_for("idea_shipped") == Channel.IN_APP
+    assert (stored.reply, stored.mention, stored.new_topic) == ("email", "email", "digest")
+    assert stored.digest_frequency == Preferences.Digest.DAILY
+
+
+def test_the_page_names_idea_updates(customer):
+    html = Client().get(unsubscribe_url(customer, "idea_updates")).content.decode()
+
+    assert "Stop e-mails about “news about ideas I follow” to cara@example.com?" in html
+
+
 # Tokens ------------------------------------------------------------------------------------------
 
 

@@ -241,6 +241,55 @@ def test_notify_many_batches_large_fan_outs(
     assert all(unread(m) == 1 for m in [customer, *others])
 
 
+IDEA_VERBS = [
+    "idea_status_changed",
+    "idea_shipped",
+    "idea_announced",
+    "idea_merged",
+    "idea_commented",
+    "idea_vote_recorded",
+]
+
+
+@pytest.mark.parametrize("verb", IDEA_VERBS)
+@pytest.mark.parametrize(
+    ("setting", "channel", "state"),
+    [
+        (None, Channel.EMAIL, STATE.PENDING),  # the default: closing the loop is e-mailed
+        (Channel.DIGEST, Channel.DIGEST, STATE.DIGEST),
+        (Channel.IN_APP, Channel.IN_APP, STATE.NONE),
+    ],
+)
+def test_idea_notifications_follow_the_idea_updates_setting(
+    verb, setting, channel, state, customer, other_customer, post
+):
+    if setting is not None:
+        Preferences.objects.create(member=customer, idea_updates=setting)
+
+    [notification] = send([Delivery(customer.pk, verb)], post=post, actor=other_customer)
+
+    assert (notification.verb, notification.channel, notification.email_state) == (
+        verb,
+        channel,
+        state,
+    )
+
+
+def test_idea_updates_switched_off_sends_nothing(customer, other_customer, post):
+    Preferences.objects.create(member=customer, idea_updates=Channel.OFF)
+
+    deliveries = [Delivery(customer.pk, verb) for verb in IDEA_VERBS]
+
+    assert send(deliveries, post=post, actor=other_customer) == []
+
+
+def test_verbs_without_a_setting_keep_their_default_channel(customer):
+    defaults = selectors.preferences_for(customer)
+
+    assert defaults.channel_for("accepted") == Channel.IN_APP
+    assert defaults.channel_for("moderation_warned") == Channel.EMAIL
+
+
 # notify ------------------------------------------------------------------------------------------
 
 
@@ -532,6 +581,7 @@ def test_defaults_without_a_row_match_the_model_defaults(customer):
         "reaction": "in_app",
         "new_topic": "digest",
         "topic_activity": "digest",
+        "idea_updates": "email",
     }
     assert defaults.digest_frequency == "daily"
     assert selectors.preferences_of([customer.pk])[customer.pk].pk is None
@@ -600,6 +650,7 @@ def test_unsubscribe_from_everything_keeps_the_notification_centre(customer):
         "reaction": "off",
         "new_topic": "in_app",
         "topic_activity": "in_app",
+        "idea_updates": "in_app",
     }
 
 
@@ -640,3 +691,23 @@ def test_unsubscribe_from_something_unknown_is_refused(customer, what):
 
     assert error.value.code == "unknown_unsubscribe"
     assert not Preferences.objects.filter(member=customer).exists()
+
+
+# migration 0003 ----------------------------------------------------------------------------------
+
+
+def test_members_who_had_turned_every_email_off_get_no_idea_emails(customer, other_customer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("hearth.notifications.migrations.0003_idea_updates")
+    # Unsubscribed from everything before idea updates existed; the new column took its default.
+    services.unsubscribe(member=customer, what="all")
+    Preferences.objects.filter(member=customer).update(idea_updates=Channel.EMAIL)
+    Preferences.objects.create(member=other_customer, reply=Channel.IN_APP)
+
+    migration.keep_no_email_choices(apps, None)
+
+    assert Preferences.objects.get(member=customer).idea_updates == Channel.IN_APP
+    assert Preferences.objects.get(member=other_customer).idea_updates == Channel.EMAIL

@@ -31,6 +31,7 @@ DEFAULT_CHANNELS = {
     "reaction": "in_app",
     "new_topic": "digest",
     "topic_activity": "digest",
+    "idea_updates": "email",
 }
 
 
@@ -416,6 +417,7 @@ def preferences_form(**overrides) -> dict:
         "reaction": "off",
         "new_topic": "email",
         "topic_activity": "in_app",
+        "idea_updates": "off",
         "digest_frequency": "weekly",
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "07:30",
