@@ -182,10 +182,11 @@ def search(
 ) -> SearchPage:
     """Posts `member` may see that match `query`, best first, one a topic.
 
-    Deleted posts and topics never match; spaces `member` may not see never show, whatever
-    `space` says. `since` and `until` are days (both included). `solved` narrows to
-    questions with (True) or without (False) an accepted answer. Three queries: the visible
-    spaces (none when `spaces` is given), the search, and the posts with their topics.
+    Deleted posts and topics never match, nor ones held or hidden by moderation (whoever
+    asks); spaces `member` may not see never show, whatever `space` says. `since` and
+    `until` are days (both included). `solved` narrows to questions with (True) or without
+    (False) an accepted answer. Three queries: the visible spaces (none when `spaces` is
+    given), the search, and the posts with their topics.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, min(offset, MAX_OFFSET))
@@ -219,8 +220,9 @@ def search(
     )
     for hit in hits.hits:
         post = posts.get(hit.post_id)
-        # The index follows the tables within each transaction; this second look only
-        # matters if someone changed rows with the triggers off.
+        # The backends' query leaves out deleted, held and hidden posts and topics, and the
+        # index follows the tables within each transaction; this second look only matters
+        # if someone changed rows with the triggers off, or between the two queries.
         if (
             post is None
             or post.is_deleted
@@ -244,7 +246,11 @@ def search(
 
 SIMILAR_LIMIT = 5
 MAX_SIMILAR_LIMIT = 10
-# Each ranker's best this-many questions are fused into one list.
+# Each ranker's best this-many questions are fused into one list, and all of them are
+# checked against the tables: both rankers leave out deleted, held and hidden questions
+# already, but the semantic one works from vectors loaded up to semantic.RELOAD_SECONDS
+# ago, so a question deleted, held or moved since can still be among its best. Far more
+# than MAX_SIMILAR_LIMIT, so such questions cannot leave a member short of suggestions.
 SIMILAR_POOL = 50
 # Combined ranking: SEMANTIC_WEIGHT x cosine similarity + the rest x the lexical score over
 # the best lexical score. Meaning finds rephrased duplicates that share no word; words keep
@@ -352,7 +358,7 @@ def similar_questions(
         return []
     space_ids = tuple(sorted(allowed))
     exclude = tuple(sorted({int(pk) for pk in exclude}))
-    pool = SIMILAR_POOL if ranker == "combined" else limit + 5
+    pool = SIMILAR_POOL
     lexical = meaning = None
     # The title's vector is computed while the database ranks by words.
     encoding = semantic.start_encoding(text) if ranker != "lexical" else None
@@ -372,11 +378,11 @@ def similar_questions(
     fused = _fuse(lexical, meaning)
     if not fused:
         return []
-    # A few more than asked for: a question deleted or moved since it was indexed drops out.
-    wanted = fused[: limit + 5]
+    # The whole pool, not just `limit`: a question deleted, held or moved since its vector
+    # was loaded drops out here, and the next ones take its place.
     topics = (
         Topic.objects.filter(
-            pk__in=[row[0] for row in wanted],
+            pk__in=[row[0] for row in fused],
             kind=Topic.Kind.QUESTION,
             deleted_at__isnull=True,
             state=State.PUBLISHED,
@@ -387,7 +393,7 @@ def similar_questions(
         .in_bulk()
     )
     results = []
-    for topic_id, score, lexical_rank, semantic_rank in wanted:
+    for topic_id, score, lexical_rank, semantic_rank in fused:
         topic = topics.get(topic_id)
         if topic is None:
             continue

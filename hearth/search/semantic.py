@@ -225,11 +225,20 @@ def _latest(model: str, using: str) -> datetime.datetime | None:
 
 
 def _rows(model: str, using: str, since=None):
+    """The vectors of `model` (written after `since`) of questions that may be suggested:
+    live, published questions. A question deleted, held or hidden keeps its vector (for
+    when it is restored or published) but is not loaded."""
     import numpy as np
 
+    from hearth.community.models import State, Topic
     from hearth.search.models import QuestionEmbedding
 
-    rows = QuestionEmbedding.objects.using(using).filter(model=model)
+    rows = QuestionEmbedding.objects.using(using).filter(
+        model=model,
+        topic__kind=Topic.Kind.QUESTION,
+        topic__deleted_at__isnull=True,
+        topic__state=State.PUBLISHED,
+    )
     if since is not None:
         rows = rows.filter(updated_at__gt=since)
     topic_ids, space_ids, vectors = [], [], []

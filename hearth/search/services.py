@@ -149,11 +149,15 @@ def schedule_question_embedding(topic_id: int) -> None:
     transaction.on_commit(lambda: embed_question.enqueue(topic_id))
 
 
-def embed_questions(topic_ids: list[int], *, force: bool = False) -> int:
+def embed_questions(topic_ids: list[int], *, force: bool = False, touch: bool = False) -> int:
     """Store the vectors of these questions; returns how many were computed.
 
     A question whose title and opening post are what its vector was made from (with the
-    same model) is skipped unless `force`. Deleted topics and discussions are skipped.
+    same model) is skipped unless `force`; with `touch`, its vector is marked as written now
+    all the same, so that the processes holding vectors in memory read it again (they leave
+    out unpublished questions, and take in only what was written since they loaded: a
+    question published from the moderation queue needs this). Deleted topics and
+    discussions are skipped.
     """
     if not topic_ids or not semantic.is_available():
         return 0
@@ -177,11 +181,16 @@ def embed_questions(topic_ids: list[int], *, force: bool = False) -> int:
                 "topic_id", "source_hash"
             )
         )
-        texts = {
-            topic_id: text
+        unchanged = {
+            topic_id
             for topic_id, text in texts.items()
-            if stored.get(topic_id) != semantic.source_hash(text)
+            if stored.get(topic_id) == semantic.source_hash(text)
         }
+        if touch and unchanged:
+            QuestionEmbedding.objects.filter(topic_id__in=unchanged, model=model).update(
+                updated_at=timezone.now()
+            )
+        texts = {topic_id: text for topic_id, text in texts.items() if topic_id not in unchanged}
     if not texts:
         return 0
     ids = sorted(texts)
@@ -281,11 +290,16 @@ def record_suggestion_opened(
     returns the new opening, or None.
 
     `draft` is the composer's submit key: a question posted from that composer carries it.
+    Only a published, live question can have been suggested: opening any other topic (a
+    discussion, or a question deleted, held or hidden, which its author and moderators may
+    still open) records nothing.
     """
     if not member.is_authenticated or not _DRAFT.match(draft or ""):
         return None
     if not can_view_topic(member, topic):
         raise NotFound("No such topic.")
+    if topic.kind != Topic.Kind.QUESTION or topic.is_deleted or not topic.is_published:
+        return None
     now = timezone.now()
     settled = (
         SuggestionOpening.objects.filter(member=member, draft=draft)

@@ -8,8 +8,12 @@ from hearth.search import services
 
 @task()
 def embed_question(topic_id: int) -> int:
-    """Compute (or refresh) one question's vector; returns 1 if it was computed."""
-    return services.embed_questions([topic_id])
+    """Compute (or refresh) one question's vector; returns 1 if it was computed.
+
+    Run when a question is asked, edited or published: a vector still right is marked as
+    written now, so a question just published reaches every process's vectors.
+    """
+    return services.embed_questions([topic_id], touch=True)
 
 
 @task()

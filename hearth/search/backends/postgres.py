@@ -217,6 +217,19 @@ _LIVE_POSTS = """
 """
 
 
+# Held and hidden posts keep their rows (publishing one needs no reindexing) but never match:
+# the post and its topic must be published (and live, whatever the triggers did). Checked in
+# each branch of the candidates, before they are cut off and a topic's best post is chosen,
+# so a held reply cannot stand in for its published topic and every page comes back full.
+# Two primary-key look-ups a matching row, a semi-join the planner runs as a nested loop
+# under the branches' LIMITs: the cost follows the rows a search reads anyway.
+PUBLISHED_POST = """EXISTS (
+    SELECT 1 FROM community_post AS lp JOIN community_topic AS lt ON lt.id = lp.topic_id
+    WHERE lp.id = d.post_id AND lp.state = 'published' AND lt.state = 'published'
+      AND lp.deleted_at IS NULL AND lt.deleted_at IS NULL
+)"""
+
+
 # --- Similar questions --------------------------------------------------------------------
 # `search_questiondocument` holds one row a live question: its title (weight A) and the start
 # of its opening post (weight B). Finding similar questions ranks whole questions, and in
@@ -234,6 +247,14 @@ SIMILAR_PAIR_CANDIDATES = 250
 SIMILAR_ANY_CANDIDATES = 400
 # Pairs of the first this-many words make the middle tier (28 pairs at most).
 SIMILAR_PAIR_TERMS = 8
+# The index holds live questions only, but held and hidden ones keep their rows (publishing
+# one needs no reindexing): a candidate must be a published, live question. One primary-key
+# look-up a matching row, as a nested-loop semi-join under each tier's LIMIT.
+PUBLISHED_QUESTION = """EXISTS (
+    SELECT 1 FROM community_topic AS lt
+    WHERE lt.id = d.topic_id AND lt.kind = 'question' AND lt.state = 'published'
+      AND lt.deleted_at IS NULL
+)"""
 
 QUESTION_SCHEMA = [
     f"""CREATE TABLE {QUESTION_TABLE} (
@@ -569,7 +590,7 @@ class PostgresBackend:
         if not terms or not space_ids:
             return []
         any_sql, any_params = _terms_tsquery(terms, "||")
-        conditions = "d.space_id = ANY(%s)"
+        conditions = f"d.space_id = ANY(%s) AND {PUBLISHED_QUESTION}"
         condition_params: list = [list(space_ids)]
         if exclude_ids:
             conditions += " AND NOT (d.topic_id = ANY(%s))"
@@ -585,7 +606,8 @@ class PostgresBackend:
         for tsquery, tsquery_params, bound in tiers:
             branches.append(
                 f"""(SELECT d.topic_id FROM {QUESTION_TABLE} AS d
-                WHERE d.document @@ {tsquery} AND {conditions} LIMIT %s)"""
+                WHERE d.document @@ {tsquery} AND {conditions}
+                ORDER BY d.topic_id DESC LIMIT %s)"""
             )
             params += [*tsquery_params, *condition_params, bound]
         # A word's weight is its inverse document frequency, from the statistics ANALYZE
@@ -654,7 +676,7 @@ class PostgresBackend:
         return newest
 
     def _filters_sql(self, filters: SearchFilters) -> tuple[str, list]:
-        conditions = ["d.space_id = ANY(%s)"]
+        conditions = ["d.space_id = ANY(%s)", PUBLISHED_POST]
         params: list = [list(filters.space_ids)]
         if filters.tag_id is not None:
             conditions.append(

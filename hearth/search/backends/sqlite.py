@@ -100,6 +100,12 @@ SIMILAR_BODY_WEIGHT = 1.0
 SIMILAR_ALL_CANDIDATES = 200
 SIMILAR_ANY_CANDIDATES = 1_000
 
+# Held and hidden posts (and the topics whose opening post is) stay in the index, so that
+# publishing one needs no reindexing, but never match: checked in the query itself, before
+# the candidates are cut off and a topic's best post is chosen, so that a held reply cannot
+# stand in for its published topic and every page comes back full.
+PUBLISHED_CONDITIONS = ("p.state = 'published'", "t.state = 'published'")
+
 # The live posts with ids in [%s, %s], as index rows.
 _LIVE_POSTS = """
     SELECT p.id, t.title, p.body
@@ -238,6 +244,7 @@ class SQLiteBackend:
             "p.position = 1",
             "p.deleted_at IS NULL",
             "t.deleted_at IS NULL",
+            *PUBLISHED_CONDITIONS,
             "t.kind = 'question'",
             f"t.space_id IN ({', '.join(['%s'] * len(space_ids))})",
         ]
@@ -287,6 +294,7 @@ class SQLiteBackend:
             f"{INDEX_TABLE} MATCH %s",
             "p.deleted_at IS NULL",
             "t.deleted_at IS NULL",
+            *PUBLISHED_CONDITIONS,
             f"t.space_id IN ({', '.join(['%s'] * len(filters.space_ids))})",
         ]
         params: list = [match, *filters.space_ids]

@@ -200,15 +200,103 @@ def test_new_vectors_reach_the_lookup_without_a_reload(model, customer, public_s
     assert newer.pk in [r.topic.pk for r in found]
 
 
+def meaning(member, title, **options) -> list[int]:
+    return [
+        r.topic.pk for r in selectors.similar_questions(member, title, ranker="semantic", **options)
+    ]
+
+
 @needs_model
 def test_a_deleted_question_is_not_suggested_though_its_vector_stays(
     model, customer, public_space, ask
 ):
     question = ask(customer, public_space, "Hop storage in the freezer")
+    assert meaning(customer, "Keeping hops fresh") == [question.pk]
+
     community.delete_post(actor=customer, post=question.posts.get(position=1))
 
     assert QuestionEmbedding.objects.filter(topic=question).exists()
-    assert selectors.similar_questions(customer, "Keeping hops fresh", ranker="semantic") == []
+    # The vectors in memory still hold it: the topics are checked after ranking.
+    assert question.pk in semantic._store(model).rows
+    assert meaning(customer, "Keeping hops fresh") == []
+    # Read again, they leave it out.
+    semantic.clear_caches()
+    assert question.pk not in semantic._store(model).rows
+    assert meaning(customer, "Keeping hops fresh") == []
+
+
+@needs_model
+def test_only_the_vectors_of_published_live_questions_are_loaded(
+    model, customer, moderator, public_space, ask
+):
+    questions = {
+        name: ask(customer, public_space, f"Hop storage in the freezer ({name})")
+        for name in ("published", "held", "hidden", "deleted")
+    }
+    openings = {name: q.posts.get(position=1) for name, q in questions.items()}
+    assert set(semantic._rows(model, "default")[0]) == {q.pk for q in questions.values()}
+
+    community.set_post_state(actor=None, post=openings["held"], state="held", reason="Check.")
+    community.set_post_state(
+        actor=moderator, post=openings["hidden"], state="hidden", reason="Spam."
+    )
+    community.delete_post(actor=customer, post=openings["deleted"])
+
+    assert QuestionEmbedding.objects.count() == 4
+    assert semantic._rows(model, "default")[0] == [questions["published"].pk]
+    semantic.clear_caches()
+    assert meaning(customer, "Keeping hops fresh") == [questions["published"].pk]
+
+
+@needs_model
+def test_questions_held_since_the_vectors_were_loaded_do_not_leave_suggestions_short(
+    model, customer, public_space, ask
+):
+    titles = [
+        "How should I store leftover hops?",
+        "Hop storage in the freezer",
+        "Keeping hop pellets fresh after opening the bag",
+        "Do vacuum sealed hops go stale?",
+        "How long do hops last in the fridge?",
+        "Storing whole leaf hops for next season",
+        "Are year-old hops still good?",
+        "Best container for hops",
+        "Hops smell cheesy after storage",
+    ]
+    for title in titles:
+        ask(customer, public_space, title)
+    # Loads the vectors, all nine published: the best first.
+    ranked = meaning(customer, "Keeping hops fresh", limit=10)
+    assert len(ranked) >= 6
+
+    # Held since: their vectors are still in memory (nothing newer was written).
+    for topic_id in ranked[:-3]:
+        community.set_post_state(
+            actor=None,
+            post=Topic.objects.get(pk=topic_id).posts.get(position=1),
+            state="held",
+            reason="Checking.",
+        )
+    assert set(ranked) <= set(semantic._store(model).rows)
+
+    assert meaning(customer, "Keeping hops fresh", limit=3) == ranked[-3:]
+
+
+@needs_model
+def test_a_question_approved_from_the_queue_is_suggested_by_meaning_at_once(
+    model, customer, moderator, public_space, ask, django_capture_on_commit_callbacks
+):
+    question = ask(customer, public_space, "Hop storage in the freezer")
+    opening = question.posts.get(position=1)
+    community.set_post_state(actor=None, post=opening, state="held", reason="Checking.")
+    semantic.clear_caches()
+    assert meaning(customer, "Keeping hops fresh") == []
+    assert question.pk not in semantic._store(model).rows
+
+    with django_capture_on_commit_callbacks(execute=True):
+        community.set_post_state(actor=moderator, post=opening, state="published")
+
+    assert meaning(customer, "Keeping hops fresh") == [question.pk]
 
 
 @needs_model

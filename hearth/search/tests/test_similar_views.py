@@ -79,11 +79,24 @@ def test_suggestions_show_solved_first_with_links_that_open_a_new_tab(
 
 def test_no_suggestions_for_a_discussion_or_a_title_without_meaning(client_for, customer, solved):
     client = client_for(customer)
+    shown = suggestions(client, "Cleaning my beer line")
+    assert shown.status_code == 200
+    assert solved.title in shown.content.decode()
+    assert len(LINK.findall(shown.content.decode())) == 1
 
-    assert suggestions(client, "Cleaning my beer line", kind="discussion").content == b""
-    assert suggestions(client, "How do I?").content == b""
-    assert suggestions(client, "").content == b""
-    assert client.get(SIMILAR_URL, HTTP_HX_REQUEST="true").content == b""
+    # The same title for a discussion, and titles with no word worth matching: the partial
+    # answers, empty, so the composer's live region is cleared (nothing is announced).
+    for response in (
+        suggestions(client, "Cleaning my beer line", kind="discussion"),
+        suggestions(client, "How do I?"),
+        suggestions(client, ""),
+        client.get(SIMILAR_URL, HTTP_HX_REQUEST="true"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        html = response.content.decode()
+        assert html.strip() == ""
+        assert solved.title not in html and not LINK.findall(html)
 
 
 def test_odd_input_never_breaks_the_partial(client_for, customer, solved):
@@ -156,6 +169,53 @@ def test_a_tampered_or_missing_draft_records_nothing(client_for, customer, solve
     for query in ("", "?ref=composer", "?ref=composer&draft=1:abc:forged", "?draft=x&ref=other"):
         assert client.get(base + query).status_code == 302
     assert not SuggestionOpening.objects.exists()
+
+
+def test_opening_a_topic_that_is_no_suggestion_records_nothing(
+    client_for, customer, moderator, public_space, solved
+):
+    """Only a published, live question can have been suggested: a discussion, a held or
+    hidden question (its author and moderators may still open it) or a deleted one (which
+    moderators may open) is not counted, however the link was made."""
+    from hearth.community.models import State
+    from hearth.search.views import _draft_token
+
+    discussion = services.create_topic(
+        author=customer, space=public_space, title="Beer line photos", body="Look."
+    )
+    held = ask(customer, public_space, "Beer line held for review")
+    hidden = ask(customer, public_space, "Beer line hidden by moderators")
+    deleted = ask(customer, public_space, "Beer line deleted")
+    services.set_post_state(
+        actor=None, post=held.posts.get(position=1), state=State.HELD, reason="Checking."
+    )
+    services.set_post_state(
+        actor=moderator, post=hidden.posts.get(position=1), state=State.HIDDEN, reason="Spam."
+    )
+    services.delete_post(actor=customer, post=deleted.posts.get(position=1))
+
+    def open_as(member, topic):
+        client = client_for(member)
+        draft = _draft_token(member, "k" * 32)
+        url = f"/search/similar/{topic.pk}/open/"
+        response = client.get(url, {"ref": "composer", "draft": draft})
+        assert response.status_code == 302
+        assert response["Location"] == topic.get_absolute_url()
+
+    open_as(customer, solved)
+    assert SuggestionOpening.objects.filter(member=customer, topic=solved).exists()
+
+    for member, topic in (
+        (customer, discussion),
+        (customer, held),
+        (customer, hidden),
+        (moderator, hidden),
+        (moderator, deleted),
+    ):
+        open_as(member, topic)
+        assert not SuggestionOpening.objects.filter(topic=topic).exists(), topic.title
+    assert SuggestionOpening.objects.count() == 1
+    assert Activity.objects.filter(verb="question.suggestion_opened").count() == 1
 
 
 def test_opening_a_question_the_member_may_not_see_is_not_found(
