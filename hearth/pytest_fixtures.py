@@ -15,6 +15,15 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Primary keys come round again once a test's transaction is rolled back (on SQLite), so
+    # anything a test left in the cache under an id could meet another test's row.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_post_checks_or_rate_limits(settings):
     # Tests post many times a second as brand-new members; moderation's tests turn the
     # checks and limits back on (the `moderation_checks` fixture).

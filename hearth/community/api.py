@@ -149,7 +149,7 @@ def update_topic(request: HttpRequest, payload: TopicPatch, topic_id: int = ID):
 def list_posts(
     request: HttpRequest, topic_id: int = ID, limit: int = LIMIT, cursor: str | None = CURSOR
 ):
-    topic = selectors.access_topic(request.user, topic_id)
+    topic = selectors.access_topic_alone(request.user, topic_id)
     return keyset_page(
         selectors.post_list(topic, request.user), keys=POSITION_KEYS, limit=limit, cursor=cursor
     )

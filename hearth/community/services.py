@@ -5,7 +5,9 @@ appends its row to the activity log.
 """
 
 import datetime
+from collections.abc import Sequence
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -646,15 +648,29 @@ def move_topic(*, actor: Member, topic: Topic, space: Space) -> Topic:
     return topic
 
 
-def record_topic_view(*, topic: Topic, reader: Member | None = None, posts_shown: int = 0) -> None:
+# How long the highest post a member has been credited with reading in a topic is remembered.
+READ_MARK_SECONDS = 90 * 24 * 3600
+
+
+def record_topic_view(
+    *, topic: Topic, reader: Member | None = None, positions: Sequence[int] = ()
+) -> None:
     """Count a view: one UPDATE, no activity row (views are not actions).
 
-    A signed-in reader's `posts_shown` add to their posts read (one more UPDATE), which trust
-    levels count.
+    A signed-in reader is credited with the posts `positions` shown that lie beyond the
+    furthest post of this topic they were credited with before (one more UPDATE), so reading
+    a thread once counts its posts once, however often the page is reloaded; trust levels
+    count posts read. The mark lives in the cache: were it evicted, a page could count again.
     """
     Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
-    if reader is not None and reader.is_authenticated and posts_shown > 0:
-        Member.objects.filter(pk=reader.pk).update(posts_read=F("posts_read") + posts_shown)
+    if reader is None or not reader.is_authenticated or not positions:
+        return
+    key = f"hearth:read-mark:{reader.pk}:{topic.pk}"
+    mark = cache.get(key, 0)
+    new = sum(1 for position in positions if position > mark)
+    if new:
+        cache.set(key, max(positions), READ_MARK_SECONDS)
+        Member.objects.filter(pk=reader.pk).update(posts_read=F("posts_read") + new)
 
 
 @transaction.atomic

@@ -181,7 +181,7 @@ def _quote(request, topic: Topic) -> str:
 
 
 def topic(request, slug, topic_id):
-    topic = selectors.access_topic(request.user, topic_id)
+    topic = selectors.access_topic_page(request.user, topic_id)
     if slug != topic.slug and request.method == "GET" and "page" not in request.GET:
         return redirect(topic, permanent=True)
     paginator = PositionPaginator(
@@ -189,7 +189,7 @@ def topic(request, slug, topic_id):
     )
     posts = paginator.get_page(request.GET.get("page"))
     services.record_topic_view(
-        topic=topic, reader=request.user, posts_shown=len(posts.object_list)
+        topic=topic, reader=request.user, positions=[post.position for post in posts.object_list]
     )
     topic.view_count += 1
     posts.elided_range = paginator.get_elided_page_range(posts.number, on_each_side=2, on_ends=1)

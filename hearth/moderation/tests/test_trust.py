@@ -137,6 +137,33 @@ def test_reading_topics_counts_posts_read(client_for, customer, topic, make_repl
     assert customer.posts_read == 2
 
 
+def test_reloading_a_topic_does_not_count_its_posts_again(
+    client_for, customer, topic, make_reply
+):
+    make_reply(topic=topic)
+    client = client_for(customer)
+    for _ in range(5):
+        client.get(topic.get_absolute_url())
+    customer.refresh_from_db()
+    assert customer.posts_read == 2
+
+    # Only the replies posted since are new reading.
+    make_reply(topic=topic)
+    make_reply(topic=topic)
+    client.get(topic.get_absolute_url())
+    customer.refresh_from_db()
+    assert customer.posts_read == 4
+
+
+def test_each_reader_is_credited_separately(client_for, customer, partner, topic, make_reply):
+    make_reply(topic=topic)
+    client_for(customer).get(topic.get_absolute_url())
+    client_for(partner).get(topic.get_absolute_url())
+    customer.refresh_from_db()
+    partner.refresh_from_db()
+    assert (customer.posts_read, partner.posts_read) == (2, 2)
+
+
 def test_abilities_by_level(settings):
     settings.HEARTH_TRUST_POSTS_PER_DAY = [10, 50, 200, 1000, 0]
     settings.HEARTH_FLAG_WEIGHTS = [1.0, 1.0, 1.5, 2.0, 3.0]
