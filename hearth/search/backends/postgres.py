@@ -585,7 +585,8 @@ class PostgresBackend:
         table, so the candidates come in three bounded tiers: those with all the words, those
         with at least two, those with any. A tier is cut off at its bound only when that many
         questions match it, and the tiers of more words come first, so the closest questions
-        are among the candidates.
+        are among the candidates. A tier that is cut keeps its oldest questions: the ones a
+        new question repeats were asked before it (docs/decisions/0004).
         """
         if not terms or not space_ids:
             return []
@@ -607,7 +608,7 @@ class PostgresBackend:
             branches.append(
                 f"""(SELECT d.topic_id FROM {QUESTION_TABLE} AS d
                 WHERE d.document @@ {tsquery} AND {conditions}
-                ORDER BY d.topic_id DESC LIMIT %s)"""
+                ORDER BY d.topic_id LIMIT %s)"""
             )
             params += [*tsquery_params, *condition_params, bound]
         # A word's weight is its inverse document frequency, from the statistics ANALYZE

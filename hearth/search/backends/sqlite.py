@@ -267,7 +267,7 @@ class SQLiteBackend:
                     JOIN community_post AS p ON p.id = {INDEX_TABLE}.rowid
                     JOIN community_topic AS t ON t.id = p.topic_id
                     WHERE {" AND ".join(conditions)}
-                    ORDER BY {INDEX_TABLE}.rowid DESC
+                    ORDER BY {INDEX_TABLE}.rowid
                     LIMIT %s
                 )"""
             )
