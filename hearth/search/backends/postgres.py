@@ -247,15 +247,6 @@ SIMILAR_PAIR_CANDIDATES = 250
 SIMILAR_ANY_CANDIDATES = 400
 # Pairs of the first this-many words make the middle tier (28 pairs at most).
 SIMILAR_PAIR_TERMS = 8
-# The index holds live questions only, but held and hidden ones keep their rows (publishing
-# one needs no reindexing): a candidate must be a published, live question. One primary-key
-# look-up a matching row, as a nested-loop semi-join under each tier's LIMIT.
-PUBLISHED_QUESTION = """EXISTS (
-    SELECT 1 FROM community_topic AS lt
-    WHERE lt.id = d.topic_id AND lt.kind = 'question' AND lt.state = 'published'
-      AND lt.deleted_at IS NULL
-)"""
-
 QUESTION_SCHEMA = [
     f"""CREATE TABLE {QUESTION_TABLE} (
         topic_id bigint PRIMARY KEY,
@@ -271,6 +262,7 @@ _LIVE_QUESTIONS = f"""
     FROM community_topic AS t
     JOIN community_post AS p ON p.topic_id = t.id AND p.position = 1
     WHERE t.kind = 'question' AND t.deleted_at IS NULL AND p.deleted_at IS NULL
+      AND t.state = 'published' AND p.state = 'published'
 """
 _QUESTION_UPSERT = f"""
     ON CONFLICT (topic_id) DO UPDATE SET
@@ -298,7 +290,8 @@ QUESTION_FUNCTIONS = [
         IF TG_OP = 'DELETE' THEN
             DELETE FROM {QUESTION_TABLE} WHERE topic_id = OLD.id;
         ELSIF OLD.kind IS DISTINCT FROM NEW.kind OR OLD.title IS DISTINCT FROM NEW.title
-                OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at THEN
+                OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+                OR OLD.state IS DISTINCT FROM NEW.state THEN
             PERFORM search_index_question(NEW.id);
         ELSE
             UPDATE {QUESTION_TABLE} SET space_id = NEW.space_id WHERE topic_id = NEW.id;
@@ -338,11 +331,12 @@ QUESTION_TRIGGERS = {
     "search_question_post_updated": (
         "community_post",
         """CREATE TRIGGER search_question_post_updated
-        AFTER UPDATE OF body, deleted_at, topic_id, position ON community_post
+        AFTER UPDATE OF body, deleted_at, state, topic_id, position ON community_post
         FOR EACH ROW WHEN (
             (OLD.position = 1 OR NEW.position = 1) AND (
                 OLD.body IS DISTINCT FROM NEW.body
                 OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+                OR OLD.state IS DISTINCT FROM NEW.state
                 OR OLD.topic_id IS DISTINCT FROM NEW.topic_id
                 OR OLD.position IS DISTINCT FROM NEW.position
             )
@@ -361,12 +355,13 @@ QUESTION_TRIGGERS = {
     "search_question_topic_updated": (
         "community_topic",
         """CREATE TRIGGER search_question_topic_updated
-        AFTER UPDATE OF kind, title, space_id, deleted_at ON community_topic
+        AFTER UPDATE OF kind, title, space_id, deleted_at, state ON community_topic
         FOR EACH ROW WHEN (
             OLD.kind IS DISTINCT FROM NEW.kind
             OR OLD.title IS DISTINCT FROM NEW.title
             OR OLD.space_id IS DISTINCT FROM NEW.space_id
             OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+            OR OLD.state IS DISTINCT FROM NEW.state
         ) EXECUTE FUNCTION search_question_topic_changed()""",
     ),
     "search_question_topic_deleted": (
@@ -541,6 +536,18 @@ class PostgresBackend:
             cursor.execute(f"INSERT INTO {QUESTION_TABLE} ({_QUESTION_COLUMNS}) {_LIVE_QUESTIONS}")
             cursor.execute(f"ANALYZE {QUESTION_TABLE}")
 
+    def refresh_questions(self) -> None:
+        """Replace the question index's functions and triggers with this version's, and bring
+        its rows in line with them."""
+        with self.connection.cursor() as cursor:
+            for name, (table, _statement) in QUESTION_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            for statement in QUESTION_FUNCTIONS:
+                cursor.execute(statement)
+            for _table, statement in QUESTION_TRIGGERS.values():
+                cursor.execute(statement)
+        self.reindex_questions()
+
     def uninstall_questions(self) -> None:
         with self.connection.cursor() as cursor:
             for name, (table, _statement) in QUESTION_TRIGGERS.items():
@@ -591,7 +598,8 @@ class PostgresBackend:
         if not terms or not space_ids:
             return []
         any_sql, any_params = _terms_tsquery(terms, "||")
-        conditions = f"d.space_id = ANY(%s) AND {PUBLISHED_QUESTION}"
+        # The question index holds only live, published questions (its triggers see to it).
+        conditions = "d.space_id = ANY(%s)"
         condition_params: list = [list(space_ids)]
         if exclude_ids:
             conditions += " AND NOT (d.topic_id = ANY(%s))"
