@@ -74,6 +74,11 @@ SCHEMA = [
 ]
 
 _COLUMNS = "post_id, topic_id, space_id, author_id, created_at, document"
+# What the index holds: posts, live and published, of live, published topics. Held and hidden
+# posts (and topics) leave it, and come back when published: searches need not look at the
+# posts table for each match.
+_LIVE = """p.deleted_at IS NULL AND t.deleted_at IS NULL
+      AND p.state = 'published' AND t.state = 'published'"""
 _UPSERT = f"""
     ON CONFLICT (post_id) DO UPDATE SET
         topic_id = EXCLUDED.topic_id,
@@ -98,14 +103,13 @@ FUNCTIONS = [
     BEGIN
         DELETE FROM {INDEX_TABLE} AS d WHERE d.topic_id = the_topic_id AND NOT EXISTS (
             SELECT 1 FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
-            WHERE p.id = d.post_id AND p.topic_id = the_topic_id
-              AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+            WHERE p.id = d.post_id AND p.topic_id = the_topic_id AND {_LIVE}
         );
         INSERT INTO {INDEX_TABLE} ({_COLUMNS})
         SELECT p.id, p.topic_id, t.space_id, p.author_id, p.created_at,
                search_document(t.title, p.body)
         FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
-        WHERE p.topic_id = the_topic_id AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+        WHERE p.topic_id = the_topic_id AND {_LIVE}
         {_UPSERT};
     END
     $$""",
@@ -118,9 +122,10 @@ FUNCTIONS = [
             DELETE FROM {INDEX_TABLE} WHERE post_id = OLD.id;
             RETURN NULL;
         END IF;
-        SELECT t.title, t.space_id, t.deleted_at INTO topic
+        SELECT t.title, t.space_id, t.deleted_at, t.state INTO topic
         FROM community_topic AS t WHERE t.id = NEW.topic_id;
-        IF NEW.deleted_at IS NULL AND FOUND AND topic.deleted_at IS NULL THEN
+        IF NEW.deleted_at IS NULL AND NEW.state = 'published' AND FOUND
+                AND topic.deleted_at IS NULL AND topic.state = 'published' THEN
             INSERT INTO {INDEX_TABLE} ({_COLUMNS})
             VALUES (NEW.id, NEW.topic_id, topic.space_id, NEW.author_id, NEW.created_at,
                     search_document(topic.title, NEW.body))
@@ -136,9 +141,10 @@ FUNCTIONS = [
     BEGIN
         IF TG_OP = 'DELETE' THEN
             DELETE FROM {INDEX_TABLE} WHERE topic_id = OLD.id;
-        ELSIF NEW.deleted_at IS NOT NULL THEN
+        ELSIF NEW.deleted_at IS NOT NULL OR NEW.state <> 'published' THEN
             DELETE FROM {INDEX_TABLE} WHERE topic_id = NEW.id;
-        ELSIF OLD.deleted_at IS NOT NULL OR OLD.title IS DISTINCT FROM NEW.title THEN
+        ELSIF OLD.deleted_at IS NOT NULL OR OLD.state IS DISTINCT FROM NEW.state
+                OR OLD.title IS DISTINCT FROM NEW.title THEN
             PERFORM search_index_topic(NEW.id);
         ELSIF OLD.space_id IS DISTINCT FROM NEW.space_id THEN
             UPDATE {INDEX_TABLE} SET space_id = NEW.space_id WHERE topic_id = NEW.id;
@@ -165,10 +171,11 @@ TRIGGERS = {
     "search_post_updated": (
         "community_post",
         """CREATE TRIGGER search_post_updated
-        AFTER UPDATE OF body, deleted_at, topic_id, author_id, created_at ON community_post
+        AFTER UPDATE OF body, deleted_at, state, topic_id, author_id, created_at ON community_post
         FOR EACH ROW WHEN (
             OLD.body IS DISTINCT FROM NEW.body
             OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+            OR OLD.state IS DISTINCT FROM NEW.state
             OR OLD.topic_id IS DISTINCT FROM NEW.topic_id
             OR OLD.author_id IS DISTINCT FROM NEW.author_id
             OR OLD.created_at IS DISTINCT FROM NEW.created_at
@@ -187,11 +194,12 @@ TRIGGERS = {
     "search_topic_updated": (
         "community_topic",
         """CREATE TRIGGER search_topic_updated
-        AFTER UPDATE OF title, space_id, deleted_at ON community_topic
+        AFTER UPDATE OF title, space_id, deleted_at, state ON community_topic
         FOR EACH ROW WHEN (
             OLD.title IS DISTINCT FROM NEW.title
             OR OLD.space_id IS DISTINCT FROM NEW.space_id
             OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+            OR OLD.state IS DISTINCT FROM NEW.state
         ) EXECUTE FUNCTION search_topic_changed()""",
     ),
     "search_topic_deleted": (
@@ -209,25 +217,12 @@ _FUNCTION_NAMES = [
     "search_document(text, text)",
 ]
 
-_LIVE_POSTS = """
+_LIVE_POSTS = f"""
     SELECT p.id, p.topic_id, t.space_id, p.author_id, p.created_at,
            search_document(t.title, p.body)
     FROM community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
-    WHERE p.deleted_at IS NULL AND t.deleted_at IS NULL
+    WHERE {_LIVE}
 """
-
-
-# Held and hidden posts keep their rows (publishing one needs no reindexing) but never match:
-# the post and its topic must be published (and live, whatever the triggers did). Checked in
-# each branch of the candidates, before they are cut off and a topic's best post is chosen,
-# so a held reply cannot stand in for its published topic and every page comes back full.
-# Two primary-key look-ups a matching row, a semi-join the planner runs as a nested loop
-# under the branches' LIMITs: the cost follows the rows a search reads anyway.
-PUBLISHED_POST = """EXISTS (
-    SELECT 1 FROM community_post AS lp JOIN community_topic AS lt ON lt.id = lp.topic_id
-    WHERE lp.id = d.post_id AND lp.state = 'published' AND lt.state = 'published'
-      AND lp.deleted_at IS NULL AND lt.deleted_at IS NULL
-)"""
 
 
 # --- Similar questions --------------------------------------------------------------------
@@ -439,6 +434,22 @@ class PostgresBackend:
             cursor.execute(f"INSERT INTO {INDEX_TABLE} ({_COLUMNS}) {_LIVE_POSTS}")
             cursor.execute(f"ANALYZE {INDEX_TABLE}")
 
+    def refresh(self) -> None:
+        """Replace the index's functions and triggers with this version's, and drop the rows
+        they would not keep (held and hidden posts and topics)."""
+        with self.connection.cursor() as cursor:
+            for name, (table, _statement) in TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            for statement in FUNCTIONS:
+                cursor.execute(statement)
+            for _table, statement in TRIGGERS.values():
+                cursor.execute(statement)
+            cursor.execute(
+                f"""DELETE FROM {INDEX_TABLE} AS d
+                USING community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
+                WHERE p.id = d.post_id AND NOT ({_LIVE})"""
+            )
+
     def uninstall(self) -> None:
         with self.connection.cursor() as cursor:
             for name, (table, _statement) in TRIGGERS.items():
@@ -487,7 +498,7 @@ class PostgresBackend:
                 WHERE d.post_id BETWEEN %s AND %s AND NOT EXISTS (
                     SELECT 1 FROM community_post AS p
                     JOIN community_topic AS t ON t.id = p.topic_id
-                    WHERE p.id = d.post_id AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+                    WHERE p.id = d.post_id AND {_LIVE}
                 )""",
                 [first_id, last_id],
             )
@@ -685,7 +696,7 @@ class PostgresBackend:
         return newest
 
     def _filters_sql(self, filters: SearchFilters) -> tuple[str, list]:
-        conditions = ["d.space_id = ANY(%s)", PUBLISHED_POST]
+        conditions = ["d.space_id = ANY(%s)"]
         params: list = [list(filters.space_ids)]
         if filters.tag_id is not None:
             conditions.append(

@@ -214,6 +214,9 @@ class SQLiteBackend:
     def install_questions(self) -> None:
         pass
 
+    def refresh(self) -> None:
+        pass
+
     def refresh_questions(self) -> None:
         pass
 
