@@ -289,6 +289,9 @@ HEARTH_TRUST_THRESHOLDS = env.json(
         },
     },
 )
+# Wiki posts: the trust level (0-4) from which members may edit other members' wiki posts
+# (their authors and the moderators always may), as in Discourse.
+HEARTH_TRUST_WIKI_EDIT_LEVEL = env.int("HEARTH_TRUST_WIKI_EDIT_LEVEL", default=1)
 
 # Browsers get no framing, no sniffing, and cookies only over HTTPS when asked.
 SECURE_CONTENT_TYPE_NOSNIFF = True

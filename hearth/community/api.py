@@ -20,6 +20,7 @@ from hearth.community.schemas import (
     TopicOut,
     TopicPage,
     TopicPatch,
+    WikiIn,
 )
 from hearth.core.errors import NotAllowed, ValidationFailed
 from hearth.core.pagination import MAX_LIMIT, Key, keyset_page
@@ -194,6 +195,18 @@ def delete_post(request: HttpRequest, post_id: int = ID):
     post = selectors.access_post(request.user, post_id)
     services.delete_post(actor=request.user, post=post)
     return 204, None
+
+
+@router.put(
+    "/posts/{post_id}/wiki",
+    response={200: PostOut, **ERRORS},
+    auth=MEMBER,
+    summary="Make a post a wiki, or stop (its author or moderators)",
+)
+def set_post_wiki(request: HttpRequest, payload: WikiIn, post_id: int = ID):
+    require_write(request)
+    post = selectors.access_post(request.user, post_id)
+    return services.set_post_wiki(actor=request.user, post=post, wiki=payload.is_wiki)
 
 
 def _reaction_state(post: Post, kind: str, active: bool) -> dict:

@@ -174,6 +174,9 @@ class Post(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PUBLISHED)
     # Why a post is held or hidden, as its author is told.
     state_reason = models.CharField(max_length=STATE_REASON_MAX_LENGTH, blank=True)
+    # A wiki post may be edited by every member trusted enough (HEARTH_TRUST_WIKI_EDIT_LEVEL)
+    # who may reply in its topic, not only by its author and the moderators.
+    is_wiki = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]

@@ -1,5 +1,7 @@
 """Who may see and do what in spaces and topics. Pure predicates on loaded objects."""
 
+from django.conf import settings
+
 from hearth.accounts.permissions import has_accepted_conduct
 from hearth.community.models import Post, Space, Topic
 
@@ -70,7 +72,51 @@ def can_edit_post(member, post: Post) -> bool:
         return False
     if member.is_moderator:
         return True
-    return member.pk == post.author_id and not post.topic.is_locked
+    if member.pk == post.author_id:
+        # Silenced or suspended members read only: their own posts included.
+        return not (post.topic.is_locked or member.is_silenced or member.is_suspended)
+    # Someone else's wiki: trusted enough, and allowed to write in the topic (so not in a
+    # locked topic, not while silenced or suspended, not before accepting the conduct).
+    return (
+        post.is_wiki
+        and post.is_published
+        and can_edit_wikis(member)
+        and can_reply(member, post.topic)
+    )
+
+
+def can_edit_wikis(member) -> bool:
+    """The trust-level ability to edit wiki posts (HEARTH_TRUST_WIKI_EDIT_LEVEL); staff have it.
+
+    Trust levels are counted by moderation; community reads the level off the member.
+    """
+    if not member.is_authenticated:
+        return False
+    return member.is_moderator or member.trust_level >= settings.HEARTH_TRUST_WIKI_EDIT_LEVEL
+
+
+def edits_as_wiki(member, post: Post) -> bool:
+    """`member` may edit `post` only because it is a wiki: the body, not the topic's title."""
+    return (
+        member.is_authenticated
+        and not member.is_moderator
+        and member.pk != post.author_id
+        and can_edit_post(member, post)
+    )
+
+
+def can_set_wiki(member, post: Post) -> bool:
+    """Make a post a wiki, or stop: its author while they may still write there, or staff."""
+    if not member.is_authenticated or post.is_deleted:
+        return False
+    if member.is_moderator:
+        return True
+    return (
+        member.pk == post.author_id
+        and not post.topic.is_locked
+        and not _is_restricted(member)
+        and has_accepted_conduct(member)
+    )
 
 
 def can_delete_post(member, post: Post) -> bool:

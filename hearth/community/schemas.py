@@ -80,6 +80,9 @@ class PostOut(Schema):
         "published", description="published, or held / hidden (seen by author and moderators)"
     )
     state_reason: str = ""
+    is_wiki: bool = Field(
+        False, description="A wiki: trusted members who may reply in the topic can edit it too"
+    )
 
     @staticmethod
     def resolve_body(post) -> str:
@@ -124,6 +127,10 @@ class PostPatch(Schema):
     title: str | None = Field(
         None, max_length=TITLE_MAX_LENGTH * 2, description="Only for a topic's opening post"
     )
+
+
+class WikiIn(Schema):
+    is_wiki: bool = Field(..., description="true: make the post a wiki; false: stop")
 
 
 class ReactionOut(Schema):

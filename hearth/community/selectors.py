@@ -150,6 +150,7 @@ POST_FIELDS = (
     "source_author",
     "state",
     "state_reason",
+    "is_wiki",
     *(f"author__{name}" for name in MEMBER_REF_FIELDS),
     "author__organization__name",
 )

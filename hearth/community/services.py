@@ -6,7 +6,9 @@ appends its row to the activity log.
 
 import datetime
 from collections.abc import Sequence
+from typing import NoReturn
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -34,12 +36,16 @@ from hearth.community.permissions import (
     can_accept_answer,
     can_delete_post,
     can_edit_post,
+    can_edit_wikis,
     can_moderate,
     can_react,
     can_reply,
+    can_set_wiki,
     can_start_topic,
+    can_view_post,
     can_view_space,
     can_view_topic,
+    edits_as_wiki,
 )
 from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.markdown import Rendered, mention_candidates, render_markdown
@@ -407,10 +413,18 @@ def edit_post(*, editor: Member, post: Post, body: str, title: str | None = None
     if not can_view_topic(editor, post.topic):
         raise NotFound("No such post.")
     if not can_edit_post(editor, post):
-        raise NotAllowed("You cannot edit this post.", code="cannot_edit")
+        _refuse_edit(editor, post)
+    as_wiki = edits_as_wiki(editor, post)
     body = _clean_body(body)
     topic = post.topic
     new_title = _clean_title(title) if (title is not None and post.is_opening) else None
+    if as_wiki and new_title is not None and new_title != topic.title:
+        # A wiki opens the post's text to the community, not the topic's title (lists,
+        # notifications and the address show it).
+        raise NotAllowed(
+            "Only the topic's author and the moderators can change its title.",
+            code="cannot_edit_title",
+        )
     if body == post.body and (new_title is None or new_title == topic.title):
         return post
     _require_current_conduct(editor)
@@ -475,7 +489,71 @@ def edit_post(*, editor: Member, post: Post, body: str, title: str | None = None
         verb="post.edited",
         target=post,
         space_id=topic.space_id,
-        payload={"topic_id": topic.pk, "revision": post.revision_count},
+        payload={
+            "topic_id": topic.pk,
+            "revision": post.revision_count,
+            # Someone other than the author or a moderator, through the wiki.
+            **({"as_wiki": True} if as_wiki else {}),
+        },
+    )
+    return post
+
+
+def _refuse_edit(editor: Member, post: Post) -> NoReturn:
+    """Say why `editor` may not edit `post`: for a wiki they can see, the precise reason."""
+    if editor.is_authenticated and editor.pk == post.author_id:
+        _require_unrestricted(editor)
+    if (
+        post.is_wiki
+        and post.is_published
+        and not post.is_deleted
+        and editor.is_authenticated
+        and editor.pk != post.author_id
+    ):
+        _require_unrestricted(editor)
+        if post.topic.is_locked:
+            raise NotAllowed(
+                "This topic is locked: its wiki posts cannot be edited.", code="topic_locked"
+            )
+        if not can_edit_wikis(editor):
+            raise NotAllowed(
+                "Members can edit wiki posts from trust level "
+                f"{settings.HEARTH_TRUST_WIKI_EDIT_LEVEL}.",
+                code="trust_level_too_low",
+            )
+    raise NotAllowed("You cannot edit this post.", code="cannot_edit")
+
+
+@transaction.atomic
+def set_post_wiki(*, actor: Member, post: Post, wiki: bool) -> Post:
+    """Make a post a wiki, which trusted members who may reply in its topic can edit too, or
+    stop. Its author (while they may still write in the topic) or a moderator decides."""
+    post = Post.objects.select_for_update().select_related("topic__space").get(pk=post.pk)
+    if not can_view_post(actor, post):
+        raise NotFound("No such post.")
+    if post.is_deleted:
+        raise Conflict("That post is deleted.", code="post_deleted")
+    if not can_set_wiki(actor, post):
+        if actor.pk == post.author_id:
+            _require_unrestricted(actor)
+            if post.topic.is_locked:
+                raise NotAllowed("This topic is locked.", code="topic_locked")
+            _require_current_conduct(actor)
+        raise NotAllowed(
+            "Only the post's author and the moderators can make it a wiki or stop it.",
+            code="cannot_set_wiki",
+        )
+    if post.is_wiki == wiki:
+        return post
+    _require_current_conduct(actor)
+    post.is_wiki = wiki
+    post.save(update_fields=["is_wiki"])
+    record_activity(
+        actor=actor,
+        verb="post.wiki_made" if wiki else "post.wiki_stopped",
+        target=post,
+        space_id=post.topic.space_id,
+        payload={"topic_id": post.topic_id, "by_author": actor.pk == post.author_id},
     )
     return post
 

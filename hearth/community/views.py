@@ -26,7 +26,9 @@ from hearth.community.permissions import (
     can_moderate,
     can_react,
     can_reply,
+    can_set_wiki,
     can_start_topic,
+    edits_as_wiki,
 )
 from hearth.core.errors import HearthError, NotAllowed
 from hearth.core.forms import add_service_error
@@ -201,6 +203,7 @@ def topic(request, slug, topic_id):
         post.can_edit = can_edit_post(user, post)
         post.can_delete = can_delete_post(user, post)
         post.can_react = can_react(user, post)
+        post.can_wiki = can_set_wiki(user, post)
     reply_form = None
     if can_reply(user, topic):
         reply_form = ReplyForm(
@@ -270,6 +273,7 @@ def reply(request, topic_id):
                 post.given = set()
                 post.can_edit = can_edit_post(request.user, post)
                 post.can_delete = can_delete_post(request.user, post)
+                post.can_wiki = can_set_wiki(request.user, post)
                 post.can_react = False
                 post.can_accept = False
                 return render(
@@ -302,8 +306,12 @@ def edit_post(request, post_id):
     if not can_edit_post(request.user, post):
         messages.error(request, "You cannot edit this post.")
         return redirect(post)
+    as_wiki = edits_as_wiki(request.user, post)
     initial = {"body": post.body, "title": post.topic.title}
-    form = EditPostForm(request.POST or None, initial=initial, opening=post.is_opening)
+    # The title stays with the topic's author and the moderators: no field for wiki editors.
+    form = EditPostForm(
+        request.POST or None, initial=initial, opening=post.is_opening and not as_wiki
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(
@@ -321,7 +329,9 @@ def edit_post(request, post_id):
             else:
                 messages.success(request, "Your changes are saved.")
             return redirect(post)
-    return render(request, "community/post_edit.html", {"post": post, "form": form})
+    return render(
+        request, "community/post_edit.html", {"post": post, "form": form, "as_wiki": as_wiki}
+    )
 
 
 def post_history(request, post_id):
@@ -344,6 +354,21 @@ def delete_post(request, post_id):
         messages.success(request, "The topic is deleted.")
         return redirect(post.topic.space)
     messages.success(request, "The post is deleted.")
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def set_post_wiki(request, post_id, wiki):
+    """Make a post a wiki (/wiki/) or stop (/unwiki/): a plain form, no JavaScript needed."""
+    post = selectors.access_post(request.user, post_id)
+    services.set_post_wiki(actor=request.user, post=post, wiki=wiki)
+    messages.success(
+        request,
+        "This post is now a wiki: trusted members who can reply here can edit it too."
+        if wiki
+        else "This post is no longer a wiki.",
+    )
     return redirect(post)
 
 

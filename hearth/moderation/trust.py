@@ -13,7 +13,8 @@ from django.conf import settings
 NEW, BASIC, MEMBER, REGULAR, LEADER = range(5)
 LEVELS = (NEW, BASIC, MEMBER, REGULAR, LEADER)
 LEVEL_NAMES = {NEW: "New", BASIC: "Basic", MEMBER: "Member", REGULAR: "Regular", LEADER: "Leader"}
-# Abilities fixed by level; the per-level numbers (posts a day, flag weight) are settings.
+# Abilities fixed by level; the per-level numbers (posts a day, flag weight) and the level
+# that edits wiki posts (HEARTH_TRUST_WIKI_EDIT_LEVEL) are settings.
 LINKS_AND_IMAGES_FROM = BASIC
 NO_BURST_CHECK_FROM = MEMBER
 
@@ -86,4 +87,7 @@ def abilities(level: int) -> list[str]:
     )
     if level < NO_BURST_CHECK_FROM:
         said.append("bursts of posts are held")
+    # Community checks the same setting (community.permissions.can_edit_wikis).
+    if level >= settings.HEARTH_TRUST_WIKI_EDIT_LEVEL:
+        said.append("edits wiki posts")
     return said

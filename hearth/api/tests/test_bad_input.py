@@ -162,6 +162,41 @@ def test_a_topic_patch_of_the_wrong_shape_is_refused(moderator_client, topic, pa
     assert (topic.is_pinned, topic.is_locked) == (False, False)
 
 
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        pytest.param({}, "is_wiki", id="missing"),
+        pytest.param({"is_wiki": None}, "is_wiki", id="null"),
+        pytest.param({"is_wiki": "maybe"}, "is_wiki", id="string"),
+        pytest.param({"is_wiki": [True]}, "is_wiki", id="list"),
+        pytest.param({"is_wiki": {"on": True}}, "is_wiki", id="object"),
+        pytest.param({"is_wiki": 2}, "is_wiki", id="number"),
+    ],
+)
+def test_a_wiki_switch_of_the_wrong_shape_is_refused(client, topic, payload, field):
+    post = Post.objects.get(topic=topic)
+
+    response = send(client, "put", f"/posts/{post.pk}/wiki", payload)
+
+    assert_invalid(response, "body", "payload", field)
+    post.refresh_from_db()
+    assert post.is_wiki is False
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"not json", b"[true]", b"true", b'{"is_wiki": tru', "\u00ff".encode()]
+)
+def test_a_wiki_switch_with_a_garbled_body_is_a_4xx(client, topic, raw):
+    post = Post.objects.get(topic=topic)
+
+    response = client.put(url(f"/posts/{post.pk}/wiki"), raw, content_type="application/json")
+
+    assert 400 <= response.status_code < 500, (raw, response.status_code)
+    assert_error(response, response.status_code)
+    post.refresh_from_db()
+    assert post.is_wiki is False
+
+
 # Empty, short and long text: the services' own codes
 
 
@@ -272,6 +307,7 @@ ID_CALLS = [
     ("delete", "/posts/{id}", None),
     ("put", "/posts/{id}/reactions/like", None),
     ("delete", "/posts/{id}/reactions/like", None),
+    ("put", "/posts/{id}/wiki", {"is_wiki": True}),
     ("post", "/notifications/{id}/read", None),
 ]
 

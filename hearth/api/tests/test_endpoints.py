@@ -83,6 +83,7 @@ def post_out(post: Post) -> dict:
         "is_deleted": post.is_deleted,
         "state": post.state,
         "state_reason": post.state_reason,
+        "is_wiki": post.is_wiki,
     }
 
 
@@ -516,6 +517,119 @@ def test_a_moderator_may_edit_any_post(reply, moderator, token_client):
 
     assert response.status_code == 200
     assert response.json()["body"] == "Tidied up."
+
+
+# Wiki posts
+
+
+def put_wiki(client, post, is_wiki):
+    return client.put(
+        url(f"/posts/{post.pk}/wiki"), {"is_wiki": is_wiki}, content_type="application/json"
+    )
+
+
+def trusted(member, level: int):
+    from hearth.accounts.models import Member
+
+    Member.objects.filter(pk=member.pk).update(trust_level=level)
+    member.refresh_from_db()
+    return member
+
+
+@pytest.mark.parametrize("role_name", ["other_customer", "moderator", "manager"])
+def test_the_author_or_staff_make_a_post_a_wiki_and_back(request, reply, token_client, role_name):
+    client = token_client(request.getfixturevalue(role_name))
+
+    response = put_wiki(client, reply, True)
+
+    assert response.status_code == 200
+    assert response.json() == post_out(reply)
+    assert response.json()["is_wiki"] is True
+    assert client.get(url(f"/posts/{reply.pk}")).json()["is_wiki"] is True
+    listed = client.get(url(f"/topics/{reply.topic_id}/posts")).json()["results"]
+    assert [p["is_wiki"] for p in listed] == [False, True]
+
+    response = put_wiki(client, reply, False)
+
+    assert response.status_code == 200
+    assert response.json()["is_wiki"] is False
+    reply.refresh_from_db()
+    assert reply.is_wiki is False
+
+
+def test_making_a_wiki_a_wiki_again_answers_200(reply, other_customer, token_client):
+    client = token_client(other_customer)
+    put_wiki(client, reply, True)
+    response = put_wiki(client, reply, True)
+    assert response.status_code == 200
+    assert response.json()["is_wiki"] is True
+
+
+@pytest.mark.parametrize("level", [0, 4])
+def test_another_member_may_not_make_a_post_a_wiki(reply, customer, token_client, level):
+    response = put_wiki(token_client(trusted(customer, level)), reply, True)
+
+    assert_error(response, 403, "cannot_set_wiki")
+    reply.refresh_from_db()
+    assert reply.is_wiki is False
+
+
+def test_a_read_only_token_may_not_make_a_wiki(reply, other_customer, token_client):
+    response = put_wiki(token_client(other_customer, scope="read"), reply, True)
+    assert response.status_code == 403
+    reply.refresh_from_db()
+    assert reply.is_wiki is False
+
+
+def test_a_visitor_may_not_make_a_wiki(reply):
+    response = put_wiki(Client(), reply, True)
+    assert_error(response, 401, "unauthenticated")
+
+
+def test_a_post_one_cannot_see_is_not_found_for_the_wiki_switch(
+    employee, employee_space, customer, token_client
+):
+    hidden = services.create_topic(
+        author=employee, space=employee_space, title="Team only notes", body="Internal"
+    )
+    response = put_wiki(token_client(customer), opening(hidden), True)
+    assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(("level", "status"), [(0, 403), (1, 200)])
+def test_a_wiki_is_edited_through_the_api_from_trust_level_one(
+    reply, other_customer, customer, token_client, level, status
+):
+    services.set_post_wiki(actor=other_customer, post=reply, wiki=True)
+
+    response = token_client(trusted(customer, level)).patch(
+        url(f"/posts/{reply.pk}"),
+        {"body": "Try the export page, then wait."},
+        content_type="application/json",
+    )
+
+    assert response.status_code == status
+    reply.refresh_from_db()
+    if status == 403:
+        assert_error(response, 403, "trust_level_too_low")
+        assert reply.body == "Try the export page."
+        return
+    assert response.json() == post_out(reply)
+    assert response.json()["author"] == member_ref(other_customer)
+    assert reply.body == "Try the export page, then wait."
+    editors = list(reply.revisions.order_by("number").values_list("editor__username", flat=True))
+    assert editors == ["omar", "cara"]
+
+
+def test_a_wiki_in_a_locked_topic_is_not_edited_through_the_api(
+    topic, reply, other_customer, customer, moderator, token_client
+):
+    services.set_post_wiki(actor=other_customer, post=reply, wiki=True)
+    services.set_topic_locked(actor=moderator, topic=topic, locked=True)
+    response = token_client(trusted(customer, 4)).patch(
+        url(f"/posts/{reply.pk}"), {"body": "Locked"}, content_type="application/json"
+    )
+    assert_error(response, 403, "topic_locked")
 
 
 def test_deleting_a_reply_answers_204_and_leaves_a_placeholder(

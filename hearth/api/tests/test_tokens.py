@@ -62,6 +62,7 @@ WRITES = {
     ("post", "/api/v1/topics/{topic_id}/posts"): ("/topics/{topic}/posts", {"body": "Hi"}),
     ("patch", "/api/v1/posts/{post_id}"): ("/posts/{opening}", {"body": "Edited"}),
     ("delete", "/api/v1/posts/{post_id}"): ("/posts/{opening}", None),
+    ("put", "/api/v1/posts/{post_id}/wiki"): ("/posts/{opening}/wiki", {"is_wiki": True}),
     ("put", "/api/v1/posts/{post_id}/reactions/{kind}"): ("/posts/{reply}/reactions/like", None),
     ("delete", "/api/v1/posts/{post_id}/reactions/{kind}"): ("/posts/{reply}/reactions/like", None),
     ("post", "/api/v1/notifications/{notification_id}/read"): ("/notifications/1/read", None),

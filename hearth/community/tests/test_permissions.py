@@ -1,5 +1,7 @@
 """The pure permission predicates, as role-by-space matrices on unsaved objects (no database)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -9,12 +11,15 @@ from hearth.community.models import Post, Space, Topic
 from hearth.community.permissions import (
     can_delete_post,
     can_edit_post,
+    can_edit_wikis,
     can_moderate,
     can_react,
     can_reply,
+    can_set_wiki,
     can_start_topic,
     can_view_space,
     can_view_topic,
+    edits_as_wiki,
 )
 
 ROLES = [
@@ -69,7 +74,7 @@ AUTHOR_PK = 900
 ACTOR_PK = 100
 
 
-def build_member(kind: str, *, pk: int = ACTOR_PK, conduct: int = 1):
+def build_member(kind: str, *, pk: int = ACTOR_PK, conduct: int = 1, **extra):
     if kind == "anonymous":
         return AnonymousUser()
     affiliation, role = MEMBER_KINDS[kind]
@@ -79,6 +84,7 @@ def build_member(kind: str, *, pk: int = ACTOR_PK, conduct: int = 1):
         affiliation=affiliation,
         role=role,
         conduct_version_accepted=conduct,
+        **extra,
     )
 
 
@@ -105,7 +111,13 @@ def build_topic(space_kind: str = "public", *, locked: bool = False, deleted: bo
 
 
 def build_post(
-    *, author_pk: int = AUTHOR_PK, locked: bool = False, deleted: bool = False, space="public"
+    *,
+    author_pk: int = AUTHOR_PK,
+    locked: bool = False,
+    deleted: bool = False,
+    space="public",
+    wiki: bool = False,
+    state: str = "published",
 ):
     author = build_member("customer", pk=author_pk)
     return Post(
@@ -115,6 +127,8 @@ def build_post(
         position=2,
         body="Hello",
         deleted_at=timezone.now() if deleted else None,
+        is_wiki=wiki,
+        state=state,
     )
 
 
@@ -251,3 +265,109 @@ def test_nobody_reacts_to_a_deleted_post(role):
 @pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
 def test_nobody_reacts_without_accepting_the_code_of_conduct(role):
     assert can_react(build_member(role, conduct=0), build_post()) is False
+
+
+# --- wiki posts ---------------------------------------------------------------------------
+
+SILENCED = {"silenced_until": timezone.now() + datetime.timedelta(days=1)}
+SUSPENDED = {"suspended_until": timezone.now() + datetime.timedelta(days=1)}
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("role", ROLES)
+def test_editing_wikis_opens_at_the_trust_level_setting(settings, role, level):
+    settings.HEARTH_TRUST_WIKI_EDIT_LEVEL = 1
+    member = build_member(role, trust_level=level)
+    expected = role != "anonymous" and (role in MODERATORS or level >= 1)
+    assert can_edit_wikis(member) is expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "level", "expected"), [(0, 0, True), (3, 2, False), (3, 3, True)]
+)
+def test_the_wiki_level_follows_the_setting(settings, setting, level, expected):
+    settings.HEARTH_TRUST_WIKI_EDIT_LEVEL = setting
+    assert can_edit_wikis(build_member("customer", trust_level=level)) is expected
+
+
+WIKI_MATRIX = [(role, space, level) for role in ROLES for space in SPACES for level in (0, 1)]
+
+
+@pytest.mark.parametrize(("role", "space", "level"), WIKI_MATRIX)
+def test_someone_elses_wiki_is_edited_by_trusted_members_who_may_reply(role, space, level):
+    member = build_member(role, trust_level=level)
+    post = build_post(wiki=True, space=space)
+    if role in MODERATORS:
+        expected = True
+    else:
+        expected = role != "anonymous" and space in SEES[role] and level >= 1
+    assert can_edit_post(member, post) is expected
+    assert edits_as_wiki(member, post) is (expected and role not in MODERATORS)
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_a_post_that_is_not_a_wiki_stays_with_its_author_and_moderators(role):
+    member = build_member(role, trust_level=4)
+    assert can_edit_post(member, build_post(wiki=False)) is (role in MODERATORS)
+
+
+@pytest.mark.parametrize(
+    ("case", "post_kwargs", "member_kwargs"),
+    [
+        ("locked", {"locked": True}, {}),
+        ("deleted", {"deleted": True}, {}),
+        ("held", {"state": "held"}, {}),
+        ("hidden", {"state": "hidden"}, {}),
+        ("silenced", {}, SILENCED),
+        ("suspended", {}, SUSPENDED),
+        ("no-conduct", {}, {"conduct": 0}),
+    ],
+)
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_a_wiki_is_not_edited_by_others_where_they_may_not_write(
+    role, case, post_kwargs, member_kwargs
+):
+    member = build_member(role, trust_level=4, **member_kwargs)
+    post = build_post(wiki=True, **post_kwargs)
+    # Moderators edit whatever is not deleted, as before wikis.
+    expected = role in MODERATORS and case != "deleted"
+    assert can_edit_post(member, post) is expected
+    assert edits_as_wiki(member, post) is False
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_the_author_edits_own_wiki_as_the_author_title_included(role):
+    member = build_member(role, trust_level=0)
+    post = build_post(author_pk=ACTOR_PK, wiki=True)
+    assert can_edit_post(member, post) is True
+    assert edits_as_wiki(member, post) is False
+
+
+@pytest.mark.parametrize("wiki", [False, True], ids=["plain", "wiki"])
+@pytest.mark.parametrize("own", [False, True], ids=["others", "own"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_author_and_moderators_make_a_post_a_wiki_and_back(role, own, wiki):
+    post = build_post(author_pk=ACTOR_PK if own else AUTHOR_PK, wiki=wiki)
+    member = build_member(role, trust_level=4)
+    expected = role in MODERATORS or (own and role != "anonymous")
+    assert can_set_wiki(member, post) is expected
+
+
+@pytest.mark.parametrize(
+    ("case", "post_kwargs", "member_kwargs"),
+    [
+        ("locked", {"locked": True}, {}),
+        ("deleted", {"deleted": True}, {}),
+        ("silenced", {}, SILENCED),
+        ("suspended", {}, SUSPENDED),
+        ("no-conduct", {}, {"conduct": 0}),
+    ],
+)
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_the_author_cannot_toggle_the_wiki_where_they_may_not_write(
+    role, case, post_kwargs, member_kwargs
+):
+    member = build_member(role, **member_kwargs)
+    post = build_post(author_pk=ACTOR_PK, **post_kwargs)
+    expected = role in MODERATORS and case != "deleted"
+    assert can_set_wiki(member, post) is expected

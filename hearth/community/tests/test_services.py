@@ -6,10 +6,11 @@ import pytest
 from django.http import Http404
 
 from hearth import testing
+from hearth.accounts import services as account_services
 from hearth.accounts.models import Member
-from hearth.community import selectors, services
+from hearth.community import permissions, selectors, services
 from hearth.community.models import Post, PostRevision, Reaction, Space, Topic
-from hearth.core.errors import NotAllowed, NotFound, ValidationFailed
+from hearth.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hearth.core.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -795,3 +796,325 @@ def test_space_slug_must_be_unique(manager, public_space):
     with pytest.raises(ValidationFailed) as error:
         services.create_space(actor=manager, name="General")
     assert error.value.code == "slug_taken"
+
+
+# --- wiki posts ---------------------------------------------------------------------------
+# Trust levels, silences and suspensions are moderation's to set: the tests set them through
+# moderation's services, as staff would.
+
+
+@pytest.fixture
+def set_level(manager):
+    from hearth.moderation import services as moderation
+
+    def run(member: Member, level: int) -> Member:
+        moderation.set_trust_level(
+            actor=manager, member=member, level=level, locked=True, reason="Testing wikis."
+        )
+        return fresh(member)
+
+    return run
+
+
+@pytest.fixture
+def restrict(moderator):
+    from hearth.moderation import services as moderation
+
+    def run(member: Member, how: str) -> Member:
+        act = moderation.silence_member if how == "silenced" else moderation.suspend_member
+        act(actor=moderator, member=member, days=1, reason="Cool off.")
+        return fresh(member)
+
+    return run
+
+
+@pytest.fixture
+def wiki(customer, public_space) -> Post:
+    """Cara's reply, made a wiki by Cara."""
+    topic = start(customer, public_space)
+    reply = services.create_reply(author=customer, topic=topic, body="Setup steps, add yours")
+    return services.set_post_wiki(actor=customer, post=reply, wiki=True)
+
+
+def wiki_activity(post) -> list[tuple]:
+    return list(
+        Activity.objects.filter(verb__startswith="post.wiki_", target_id=post.pk)
+        .order_by("pk")
+        .values_list("verb", "actor__username", "target_type", "space_id", "payload")
+    )
+
+
+@pytest.mark.parametrize("role_name", ["customer", "moderator", "manager"])
+def test_author_and_staff_make_a_post_a_wiki_and_back(request, customer, public_space, role_name):
+    actor = request.getfixturevalue(role_name)
+    topic = start(customer, public_space)
+    reply = services.create_reply(author=customer, topic=topic, body="Setup steps")
+
+    made = services.set_post_wiki(actor=actor, post=reply, wiki=True)
+    assert made.is_wiki is True
+    assert fresh(reply).is_wiki is True
+    services.set_post_wiki(actor=actor, post=reply, wiki=False)
+
+    assert fresh(reply).is_wiki is False
+    payload = {"topic_id": topic.pk, "by_author": role_name == "customer"}
+    assert wiki_activity(reply) == [
+        ("post.wiki_made", actor.username, "post", public_space.pk, payload),
+        ("post.wiki_stopped", actor.username, "post", public_space.pk, payload),
+    ]
+
+
+def test_making_a_wiki_a_wiki_again_changes_and_records_nothing(customer, wiki):
+    services.set_post_wiki(actor=customer, post=wiki, wiki=True)
+    assert len(wiki_activity(wiki)) == 1
+
+
+@pytest.mark.parametrize("level", [0, 4])
+@pytest.mark.parametrize("role_name", ["other_customer", "partner", "employee"])
+def test_members_cannot_make_someone_elses_post_a_wiki_or_stop_it(
+    request, customer, public_space, set_level, role_name, level
+):
+    actor = set_level(request.getfixturevalue(role_name), level)
+    topic = start(customer, public_space)
+    opening = topic.posts.get()
+
+    with pytest.raises(NotAllowed) as error:
+        services.set_post_wiki(actor=actor, post=opening, wiki=True)
+    assert error.value.code == "cannot_set_wiki"
+    assert fresh(opening).is_wiki is False
+
+    services.set_post_wiki(actor=customer, post=opening, wiki=True)
+    with pytest.raises(NotAllowed) as error:
+        services.set_post_wiki(actor=actor, post=opening, wiki=False)
+    assert error.value.code == "cannot_set_wiki"
+    assert fresh(opening).is_wiki is True
+    assert [row[1] for row in wiki_activity(opening)] == ["cara"]
+
+
+def test_a_post_in_a_space_one_cannot_see_is_not_found_for_the_wiki_switch(
+    customer, employee, employee_space
+):
+    topic = start(employee, employee_space)
+    with pytest.raises(NotFound):
+        services.set_post_wiki(actor=customer, post=topic.posts.get(), wiki=True)
+
+
+def test_a_held_post_of_someone_else_is_not_found_for_the_wiki_switch(
+    customer, other_customer, moderator, public_space
+):
+    topic = start(customer, public_space)
+    reply = services.create_reply(author=other_customer, topic=topic, body="Held reply")
+    services.set_post_state(actor=moderator, post=reply, state="held", reason="Check it.")
+    with pytest.raises(NotFound):
+        services.set_post_wiki(actor=customer, post=reply, wiki=True)
+
+
+def test_author_cannot_switch_the_wiki_in_a_locked_topic_but_a_moderator_can(
+    customer, moderator, wiki
+):
+    services.set_topic_locked(actor=moderator, topic=wiki.topic, locked=True)
+
+    with pytest.raises(NotAllowed) as error:
+        services.set_post_wiki(actor=customer, post=wiki, wiki=False)
+    assert error.value.code == "topic_locked"
+    assert fresh(wiki).is_wiki is True
+
+    services.set_post_wiki(actor=moderator, post=wiki, wiki=False)
+    assert fresh(wiki).is_wiki is False
+
+
+@pytest.mark.parametrize(
+    ("how", "code"), [("silenced", "silenced"), ("suspended", "account_suspended")]
+)
+def test_a_restricted_author_cannot_switch_the_wiki(customer, wiki, restrict, how, code):
+    customer = restrict(customer, how)
+    with pytest.raises(NotAllowed) as error:
+        services.set_post_wiki(actor=customer, post=wiki, wiki=False)
+    assert error.value.code == code
+    assert fresh(wiki).is_wiki is True
+
+
+def test_the_wiki_switch_needs_the_code_of_conduct_in_force(customer, wiki):
+    account_services.publish_code_of_conduct(actor=None, body="New rules: be kinder still.")
+    with pytest.raises(NotAllowed) as error:
+        services.set_post_wiki(actor=fresh(customer), post=wiki, wiki=False)
+    assert error.value.code == "conduct_not_accepted"
+    assert fresh(wiki).is_wiki is True
+
+
+def test_a_deleted_post_cannot_become_a_wiki(customer, moderator, public_space):
+    topic = start(customer, public_space)
+    reply = services.create_reply(author=customer, topic=topic, body="Gone soon")
+    services.delete_post(actor=customer, post=reply)
+    for actor in (customer, moderator):
+        with pytest.raises(Conflict) as error:
+            services.set_post_wiki(actor=actor, post=reply, wiki=True)
+        assert error.value.code == "post_deleted"
+    assert fresh(reply).is_wiki is False
+
+
+@pytest.mark.parametrize(("level", "allowed"), [(0, False), (1, True), (2, True), (4, True)])
+def test_wikis_are_edited_from_trust_level_one(other_customer, wiki, set_level, level, allowed):
+    editor = set_level(other_customer, level)
+
+    if not allowed:
+        with pytest.raises(NotAllowed) as error:
+            services.edit_post(editor=editor, post=wiki, body="My addition")
+        assert error.value.code == "trust_level_too_low"
+        assert "trust level 1" in error.value.message
+        assert fresh(wiki).body == "Setup steps, add yours"
+        assert PostRevision.objects.count() == 0
+        return
+    services.edit_post(editor=editor, post=wiki, body="Setup steps, and mine")
+    assert fresh(wiki).body == "Setup steps, and mine"
+
+
+def test_a_wiki_edit_keeps_a_revision_with_its_editor(customer, other_customer, wiki, set_level):
+    editor = set_level(other_customer, 1)
+
+    edited = services.edit_post(editor=editor, post=wiki, body="Setup steps, and mine")
+
+    assert (edited.revision_count, edited.author_id) == (2, customer.pk)
+    assert list(
+        PostRevision.objects.filter(post=wiki).values_list("number", "body", "editor__username")
+    ) == [(1, "Setup steps, add yours", "cara"), (2, "Setup steps, and mine", "omar")]
+    assert [r.editor.username for r in selectors.revision_list(wiki)] == ["omar", "cara"]
+    activity = Activity.objects.get(verb="post.edited")
+    assert (activity.actor_id, activity.target_id) == (editor.pk, wiki.pk)
+    assert activity.payload == {"topic_id": wiki.topic_id, "revision": 2, "as_wiki": True}
+
+
+def test_the_author_editing_own_wiki_is_not_a_wiki_edit(customer, wiki):
+    services.edit_post(editor=customer, post=wiki, body="Setup steps, revised")
+    assert Activity.objects.get(verb="post.edited").payload == {
+        "topic_id": wiki.topic_id,
+        "revision": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "level", "allowed"), [(3, 2, False), (3, 3, True), (0, 0, True)]
+)
+def test_the_wiki_level_is_a_setting(
+    settings, other_customer, wiki, set_level, setting, level, allowed
+):
+    settings.HEARTH_TRUST_WIKI_EDIT_LEVEL = setting
+    editor = set_level(other_customer, level)
+    context = contextlib.nullcontext() if allowed else pytest.raises(NotAllowed)
+    with context:
+        services.edit_post(editor=editor, post=wiki, body="Another line")
+    assert (fresh(wiki).body == "Another line") is allowed
+
+
+@pytest.mark.parametrize("role_name", ["other_customer", "partner", "employee"])
+def test_trusted_members_cannot_edit_someone_elses_post_that_is_not_a_wiki(
+    request, customer, public_space, set_level, role_name
+):
+    editor = set_level(request.getfixturevalue(role_name), 4)
+    topic = start(customer, public_space)
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=topic.posts.get(), body="Mine now")
+    assert error.value.code == "cannot_edit"
+
+
+def test_stopping_the_wiki_takes_the_edit_back(customer, other_customer, wiki, set_level):
+    editor = set_level(other_customer, 2)
+    services.set_post_wiki(actor=customer, post=wiki, wiki=False)
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=wiki, body="Too late")
+    assert error.value.code == "cannot_edit"
+
+
+def test_a_wiki_in_a_locked_topic_is_edited_only_by_moderators(
+    other_customer, moderator, wiki, set_level
+):
+    editor = set_level(other_customer, 4)
+    services.set_topic_locked(actor=moderator, topic=wiki.topic, locked=True)
+
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=wiki, body="Locked out")
+    assert error.value.code == "topic_locked"
+
+    services.edit_post(editor=moderator, post=wiki, body="Moderated")
+    assert fresh(wiki).body == "Moderated"
+
+
+@pytest.mark.parametrize(
+    ("how", "code"), [("silenced", "silenced"), ("suspended", "account_suspended")]
+)
+def test_a_restricted_member_cannot_edit_a_wiki(
+    other_customer, wiki, set_level, restrict, how, code
+):
+    editor = restrict(set_level(other_customer, 4), how)
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=wiki, body="Not now")
+    assert error.value.code == code
+    assert PostRevision.objects.count() == 0
+
+
+def test_a_wiki_edit_needs_the_code_of_conduct_in_force(other_customer, wiki, set_level):
+    editor = set_level(other_customer, 1)
+    account_services.publish_code_of_conduct(actor=None, body="New rules: be kinder still.")
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=fresh(editor), post=wiki, body="Before accepting")
+    assert error.value.code == "conduct_not_accepted"
+
+
+def test_a_member_who_never_accepted_the_conduct_cannot_edit_a_wiki(newcomer, wiki, set_level):
+    editor = set_level(newcomer, 2)
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=wiki, body="Drive-by")
+    assert error.value.code == "cannot_edit"
+
+
+def test_a_wiki_in_a_space_one_cannot_see_is_not_found(
+    customer, employee, employee_space, set_level
+):
+    topic = start(employee, employee_space)
+    opening = services.set_post_wiki(actor=employee, post=topic.posts.get(), wiki=True)
+    with pytest.raises(NotFound):
+        services.edit_post(editor=set_level(customer, 4), post=opening, body="Peek")
+
+
+def test_a_held_wiki_is_edited_only_by_its_author_and_moderators(
+    customer, other_customer, moderator, wiki, set_level
+):
+    editor = set_level(other_customer, 4)
+    services.set_post_state(actor=moderator, post=wiki, state="held", reason="Check it.")
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=wiki, body="Sneaky")
+    assert error.value.code == "cannot_edit"
+    services.edit_post(editor=customer, post=wiki, body="Fixed by the author")
+
+
+def test_a_wiki_editor_changes_an_opening_posts_body_but_not_the_title(
+    customer, other_customer, public_space, set_level
+):
+    editor = set_level(other_customer, 1)
+    topic = start(customer, public_space, title="How we set up SSO")
+    opening = services.set_post_wiki(actor=customer, post=topic.posts.get(), wiki=True)
+
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=editor, post=opening, body="Steps", title="My title now")
+    assert error.value.code == "cannot_edit_title"
+    assert (fresh(opening).body, fresh(topic).title) == (BODY, "How we set up SSO")
+
+    services.edit_post(editor=editor, post=opening, body="Steps", title=" How we set up  SSO ")
+    assert (fresh(opening).body, fresh(topic).title) == ("Steps", "How we set up SSO")
+    services.edit_post(editor=customer, post=opening, body="Steps", title="How we set up SAML")
+    assert fresh(topic).title == "How we set up SAML"
+
+
+@pytest.mark.parametrize(
+    ("how", "code"), [("silenced", "silenced"), ("suspended", "account_suspended")]
+)
+def test_a_restricted_author_cannot_edit_their_own_post(
+    customer, public_space, restrict, how, code
+):
+    topic = start(customer, public_space)
+    author = restrict(customer, how)
+    opening = topic.posts.get()
+    assert not permissions.can_edit_post(author, opening)
+    with pytest.raises(NotAllowed) as error:
+        services.edit_post(editor=author, post=opening, body="Edited while restricted")
+    assert error.value.code == code
+    assert fresh(opening).body == BODY

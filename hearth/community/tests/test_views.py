@@ -1125,3 +1125,221 @@ def test_moderators_choose_where_to_move_a_topic_on_its_own_page(
     assert page.status_code == 200
     assert f'<option value="{members_space.slug}">' in page.content.decode()
     assert refused.status_code == 403
+
+
+# --- wiki posts ---------------------------------------------------------------------------
+
+
+def make_wiki_url(post) -> str:
+    return reverse("community:make_wiki", args=[post.pk])
+
+
+def stop_wiki_url(post) -> str:
+    return reverse("community:stop_wiki", args=[post.pk])
+
+
+def post_card(html: str, position: int) -> str:
+    match = re.search(rf'<article class="post[^"]*" id="post-{position}".*?</article>', html, re.S)
+    assert match, f"no post {position} on the page"
+    return match.group(0)
+
+
+def with_level(member, level: int):
+    """A member at trust level `level` (moderation counts levels; here it is set directly)."""
+    Member.objects.filter(pk=member.pk).update(trust_level=level)
+    return fresh(member)
+
+
+@pytest.fixture
+def wiki_topic(customer, public_space) -> Topic:
+    """Cara's topic: her opening post, her reply made a wiki (2) and a plain one (3)."""
+    topic = start(customer, public_space, title="Setting up single sign-on")
+    wiki = services.create_reply(author=customer, topic=topic, body="Steps so far, add yours")
+    services.set_post_wiki(actor=customer, post=wiki, wiki=True)
+    services.create_reply(author=customer, topic=topic, body="A plain reply")
+    return topic
+
+
+# Who sees what on each post: (Make wiki on the plain reply, Stop wiki on the wiki, Edit on
+# the wiki, Edit on the plain reply).
+WIKI_BUTTONS = {
+    "anonymous": (False, False, False, False),
+    "author": (True, True, True, True),
+    "level0": (False, False, False, False),
+    "level1": (False, False, True, False),
+    "level4": (False, False, True, False),
+    "moderator": (True, True, True, True),
+    "manager": (True, True, True, True),
+}
+
+
+@pytest.mark.parametrize("viewer", sorted(WIKI_BUTTONS))
+def test_wiki_buttons_show_for_the_right_people(
+    client_for, wiki_topic, customer, other_customer, moderator, manager, viewer
+):
+    member = {
+        "anonymous": lambda: None,
+        "author": lambda: customer,
+        "level0": lambda: with_level(other_customer, 0),
+        "level1": lambda: with_level(other_customer, 1),
+        "level4": lambda: with_level(other_customer, 4),
+        "moderator": lambda: moderator,
+        "manager": lambda: manager,
+    }[viewer]()
+    wiki, plain = wiki_topic.posts.get(position=2), wiki_topic.posts.get(position=3)
+
+    html = client_for(member).get(wiki_topic.get_absolute_url()).content.decode()
+
+    wiki_card, plain_card = post_card(html, 2), post_card(html, 3)
+    make, stop, edit_wiki, edit_plain = WIKI_BUTTONS[viewer]
+    assert (f'action="{make_wiki_url(plain)}"' in plain_card) is make
+    assert (f'action="{stop_wiki_url(wiki)}"' in wiki_card) is stop
+    assert ("Stop wiki</button>" in wiki_card) is stop
+    assert ("Make wiki</button>" in plain_card) is make
+    assert "make_wiki" not in wiki_card and f'action="{stop_wiki_url(plain)}"' not in plain_card
+    assert (f'href="/p/{wiki.pk}/edit/"' in wiki_card) is edit_wiki
+    assert (f'href="/p/{plain.pk}/edit/"' in plain_card) is edit_plain
+    # Everyone sees which post is a wiki.
+    assert '<span class="badge badge-wiki"' in wiki_card
+    assert "badge-wiki" not in plain_card
+
+
+def test_wiki_edit_button_is_hidden_in_a_locked_topic(
+    client_for, wiki_topic, other_customer, moderator
+):
+    services.set_topic_locked(actor=moderator, topic=wiki_topic, locked=True)
+    wiki = wiki_topic.posts.get(position=2)
+    html = client_for(with_level(other_customer, 4)).get(wiki_topic.get_absolute_url()).content
+    assert f'href="/p/{wiki.pk}/edit/"' not in post_card(html.decode(), 2)
+
+
+@pytest.mark.parametrize("role_name", ["customer", "moderator", "manager"])
+def test_make_wiki_and_stop_wiki_forms_work_without_javascript(
+    request, client_for, customer, public_space, role_name
+):
+    topic = start(customer, public_space)
+    post = topic.posts.get()
+    client = client_for(request.getfixturevalue(role_name))
+
+    response = client.post(make_wiki_url(post))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/{post.pk}/"
+    assert messages_of(response) == [
+        "This post is now a wiki: trusted members who can reply here can edit it too."
+    ]
+    assert fresh(post).is_wiki is True
+
+    response = client.post(stop_wiki_url(post))
+
+    assert response.status_code == 302
+    assert messages_of(response)[-1] == "This post is no longer a wiki."
+    assert fresh(post).is_wiki is False
+
+
+def test_the_wiki_forms_need_the_csrf_token(customer, public_space):
+    from django.test import Client
+
+    topic = start(customer, public_space)
+    post = topic.posts.get()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer)
+    assert client.post(make_wiki_url(post)).status_code == 403
+    assert fresh(post).is_wiki is False
+
+
+@pytest.mark.parametrize("level", [0, 4])
+def test_others_cannot_make_a_post_a_wiki(
+    client_for, customer, other_customer, public_space, level
+):
+    topic = start(customer, public_space)
+    post = topic.posts.get()
+
+    response = client_for(with_level(other_customer, level)).post(make_wiki_url(post))
+
+    assert response.status_code == 403
+    assert "Only the post&#x27;s author and the moderators" in response.content.decode()
+    assert fresh(post).is_wiki is False
+
+
+def test_the_wiki_switch_takes_posts_only(client_for, customer, public_space):
+    topic = start(customer, public_space)
+    post = topic.posts.get()
+    response = client_for(customer).get(make_wiki_url(post))
+    assert response.status_code == 405
+    assert fresh(post).is_wiki is False
+
+
+def test_visitors_are_sent_to_log_in_by_the_wiki_switch(client, customer, public_space):
+    topic = start(customer, public_space)
+    post = topic.posts.get()
+    response = client.post(make_wiki_url(post))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert fresh(post).is_wiki is False
+
+
+@pytest.mark.parametrize("url_name", ["community:make_wiki", "community:stop_wiki"])
+def test_the_wiki_switch_of_a_missing_or_hidden_post_is_404(
+    client_for, customer, employee, employee_space, moderator, url_name
+):
+    hidden = start(employee, employee_space).posts.get()
+    client = client_for(customer)
+    assert client.post(reverse(url_name, args=[hidden.pk])).status_code == 404
+    assert client.post(reverse(url_name, args=[hidden.pk + 1000])).status_code == 404
+    assert client_for(moderator).post(f"/p/{hidden.pk + 1000}/wiki/").status_code == 404
+    assert client.post("/p/abc/wiki/").status_code == 404
+    assert fresh(hidden).is_wiki is False
+
+
+def test_a_trusted_member_edits_a_wiki_through_the_edit_page_and_history_names_them(
+    client, client_for, customer, other_customer, public_space
+):
+    topic = start(customer, public_space, title="Setting up single sign-on", body="Step one")
+    opening = topic.posts.get()
+    client_for(customer).post(make_wiki_url(opening))
+    editor = client_for(with_level(other_customer, 1))
+    edit = reverse("community:edit_post", args=[opening.pk])
+
+    form = editor.get(edit)
+
+    assert form.status_code == 200
+    # The title stays with the author and moderators: no title field for a wiki editor.
+    assert list(form.context["form"].fields) == ["body"]
+    assert "This is a wiki post" in form.content.decode()
+    response = editor.post(edit, {"body": "Step one\n\nStep two", "title": "Hijacked title"})
+
+    assert response.status_code == 302
+    assert messages_of(response) == ["Your changes are saved."]
+    assert fresh(opening).body == "Step one\n\nStep two"
+    assert fresh(topic).title == "Setting up single sign-on"
+    history = client.get(reverse("community:post_history", args=[opening.pk]))
+    html = history.content.decode()
+    assert [(r.number, r.editor.username) for r in history.context["revisions"]] == [
+        (2, "omar"),
+        (1, "cara"),
+    ]
+    assert "Every version of this wiki post" in html
+    assert "by Omar Other" in html and "by Cara Customer" in html
+
+
+def test_the_author_still_edits_the_title_of_own_wiki(client_for, customer, public_space):
+    topic = start(customer, public_space, title="Setting up single sign-on")
+    opening = topic.posts.get()
+    client = client_for(customer)
+    client.post(make_wiki_url(opening))
+    form = client.get(reverse("community:edit_post", args=[opening.pk]))
+    assert list(form.context["form"].fields) == ["title", "body"]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_level_zero_member_cannot_edit_a_wiki_through_the_page(
+    client_for, wiki_topic, other_customer, method
+):
+    wiki = wiki_topic.posts.get(position=2)
+    response = getattr(client_for(with_level(other_customer, 0)), method)(
+        reverse("community:edit_post", args=[wiki.pk]), {"body": "Mine"}
+    )
+    assert response.status_code == 302
+    assert messages_of(response) == ["You cannot edit this post."]
+    assert fresh(wiki).body == "Steps so far, add yours"

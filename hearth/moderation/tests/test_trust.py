@@ -172,3 +172,10 @@ def test_abilities_by_level(settings):
     assert "links and images" in trust.abilities(1)
     assert "no limit on posts" in trust.abilities(4)
     assert "flags weigh 3" in trust.abilities(4)
+
+
+@pytest.mark.parametrize(("setting", "first"), [(1, 1), (3, 3), (0, 0)])
+def test_editing_wiki_posts_is_an_ability_from_the_setting_level(settings, setting, first):
+    settings.HEARTH_TRUST_WIKI_EDIT_LEVEL = setting
+    for level in trust.LEVELS:
+        assert ("edits wiki posts" in trust.abilities(level)) is (level >= first)
