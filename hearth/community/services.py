@@ -52,7 +52,13 @@ from hearth.core.markdown import Rendered, mention_candidates, render_markdown
 from hearth.core.services import record_activity
 from hearth.core.templatetags.hearth import plain_text
 from hearth.notifications.models import Trigger
-from hearth.notifications.services import Delivery, notify, notify_many, watch_by_default
+from hearth.notifications.services import (
+    Delivery,
+    notify,
+    notify_many,
+    watch_by_default,
+    withdraw_post_text,
+)
 
 # A post may name many @words (code, e-mail handles): look them all up, within reason.
 MAX_MENTION_CANDIDATES = 500
@@ -368,6 +374,9 @@ def set_post_state(*, actor: Member | None, post: Post, state: str, reason: str 
     post.state = state
     post.state_reason = reason
     post.save(update_fields=["state", "state_reason"])
+    if state != State.PUBLISHED:
+        # Nobody but its author and the moderators may read it now, notifications included.
+        withdraw_post_text(post_ids=[post.pk])
     if post.is_opening:
         Topic.objects.filter(pk=topic.pk).update(state=state)
         if state == State.PUBLISHED:
@@ -570,6 +579,7 @@ def delete_post(*, actor: Member, post: Post) -> Post:
     post.deleted_at = now
     post.deleted_by = actor
     post.save(update_fields=["deleted_at", "deleted_by"])
+    withdraw_post_text(post_ids=[post.pk])
     topic = post.topic
     if topic.accepted_post_id == post.pk:
         # A deleted answer solves nothing: the question is open again.

@@ -233,6 +233,26 @@ def _fold_into_unread(recipient, group_key, actor, title, url, excerpt) -> Notif
 
 
 @transaction.atomic
+def withdraw_post_text(*, post_ids: Iterable[int]) -> int:
+    """Notifications about posts taken down (held, hidden, deleted) stop carrying their words.
+
+    Their excerpt is blanked, and an e-mail not sent yet (alone or in a digest) is not sent:
+    it would quote the post. The notifications stay, with their titles and links, which the
+    post's page answers for itself. Returns how many notifications were changed.
+    """
+    about = Notification.objects.filter(target_type="post", target_id__in=list(post_ids))
+    waiting = [
+        Notification.EmailState.PENDING,
+        Notification.EmailState.RETRYING,
+        Notification.EmailState.DIGEST,
+    ]
+    now = timezone.now()
+    held_back = about.filter(email_state__in=waiting).update(
+        email_state=Notification.EmailState.NONE, excerpt="", updated_at=now
+    )
+    return held_back + about.exclude(excerpt="").update(excerpt="", updated_at=now)
+
+
 def mark_read(*, member: Member, notification: Notification) -> Notification:
     if notification.recipient_id != member.pk:
         raise ValidationFailed("That notification is not yours.", code="not_yours")

@@ -711,3 +711,38 @@ def test_members_who_had_turned_every_email_off_get_no_idea_emails(customer, oth
 
     assert Preferences.objects.get(member=customer).idea_updates == Channel.IN_APP
     assert Preferences.objects.get(member=other_customer).idea_updates == Channel.EMAIL
+
+
+# Posts taken down -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["hidden", "held", "deleted"])
+def test_a_post_taken_down_leaves_no_words_in_notifications_or_unsent_emails(
+    how, customer, other_customer, moderator, post
+):
+    from hearth.community import services as community
+
+    Preferences.objects.update_or_create(
+        member=customer, defaults={"mention": Channel.EMAIL, "reply": Channel.DIGEST}
+    )
+    emailed = notify_one(customer, post=post, actor=other_customer, trigger=Trigger.MENTION)
+    digested = notify_one(customer, post=post, actor=other_customer, trigger=Trigger.REPLY)
+    assert (emailed.email_state, digested.email_state) == (STATE.PENDING, STATE.DIGEST)
+    unrelated = notify_one(
+        customer, post=post, actor=other_customer, trigger=Trigger.REACTION, title="Other"
+    )
+    Notification.objects.filter(pk=unrelated.pk).update(target_id=post.pk + 1000)
+
+    if how == "deleted":
+        community.delete_post(actor=moderator, post=post)
+    else:
+        community.set_post_state(actor=moderator, post=post, state=how, reason="Personal attack")
+
+    for notification in (emailed, digested):
+        notification.refresh_from_db()
+        assert notification.excerpt == ""
+        assert notification.email_state == STATE.NONE
+    # Still there, with its title and link; and notifications about other posts keep theirs.
+    assert notification.title == post.topic.title
+    assert Notification.objects.get(pk=unrelated.pk).excerpt == "Like: the body"
+
