@@ -89,14 +89,21 @@ def _filters(request, boards):
     return {"statuses": statuses, "areas": areas, "status": status, "area": area, "sort": sort}
 
 
-def idea_list(request, slug=None):
-    """All ideas the member may see, or one board's (404 when hidden), sorted and filtered."""
+def _chosen_board(request, slug=None):
+    """The boards the member may see, and the one named by `slug` or ?board= (404 when it is
+    missing or hidden; None when none is named)."""
     boards = selectors.visible_boards(request.user)
     board = None
     if slug := slug or request.GET.get("board"):
         board = next((b for b in boards if b.slug == slug), None)
         if board is None:
             raise Http404("No such idea board.")
+    return boards, board
+
+
+def idea_list(request, slug=None):
+    """All ideas the member may see, or one board's (404 when hidden), sorted and filtered."""
+    boards, board = _chosen_board(request, slug)
     chosen = _filters(request, boards)
     ideas = selectors.idea_list(
         request.user,
@@ -126,12 +133,7 @@ def idea_list(request, slug=None):
 
 
 def roadmap(request):
-    boards = selectors.visible_boards(request.user)
-    board = None
-    if slug := request.GET.get("board"):
-        board = next((b for b in boards if b.slug == slug), None)
-        if board is None:
-            raise Http404("No such idea board.")
+    boards, board = _chosen_board(request)
     chosen = _filters(request, boards)
     columns = selectors.roadmap(
         request.user,
@@ -155,12 +157,7 @@ def roadmap(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_idea(request):
-    visible = selectors.visible_boards(request.user)
-    chosen_board = None
-    if slug := request.GET.get("board"):
-        chosen_board = next((b for b in visible if b.slug == slug), None)
-        if chosen_board is None:
-            raise Http404("No such idea board.")
+    visible, chosen_board = _chosen_board(request)
     if visible:
         # As posting does: silenced or suspended members are told so, and a new code of
         # conduct is to be accepted before the composer opens.
@@ -509,12 +506,7 @@ def export(request):
         raise NotAllowed(
             "Only moderators and community managers can export ideas.", code="staff_only"
         )
-    boards = selectors.visible_boards(request.user)
-    board = None
-    if slug := request.GET.get("board"):
-        board = next((b for b in boards if b.slug == slug), None)
-        if board is None:
-            raise Http404("No such idea board.")
+    boards, board = _chosen_board(request)
     chosen = _filters(request, boards)
     rows = selectors.export_rows(
         request.user,

@@ -410,6 +410,16 @@ def tsquery_sql(query: ParsedQuery) -> tuple[str, list[str]]:
     return f"({expression})", params
 
 
+def _replace_triggers(cursor, functions: list[str], triggers: dict[str, tuple[str, str]]) -> None:
+    """Drop `triggers`, (re)create `functions`, and create the triggers again."""
+    for name, (table, _statement) in triggers.items():
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for statement in functions:
+        cursor.execute(statement)
+    for _table, statement in triggers.values():
+        cursor.execute(statement)
+
+
 class PostgresBackend:
     vendor = "postgresql"
     label = "PostgreSQL full text"
@@ -438,12 +448,7 @@ class PostgresBackend:
         """Replace the index's functions and triggers with this version's, and drop the rows
         they would not keep (held and hidden posts and topics)."""
         with self.connection.cursor() as cursor:
-            for name, (table, _statement) in TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            for statement in FUNCTIONS:
-                cursor.execute(statement)
-            for _table, statement in TRIGGERS.values():
-                cursor.execute(statement)
+            _replace_triggers(cursor, FUNCTIONS, TRIGGERS)
             cursor.execute(
                 f"""DELETE FROM {INDEX_TABLE} AS d
                 USING community_post AS p JOIN community_topic AS t ON t.id = p.topic_id
@@ -551,12 +556,7 @@ class PostgresBackend:
         """Replace the question index's functions and triggers with this version's, and bring
         its rows in line with them."""
         with self.connection.cursor() as cursor:
-            for name, (table, _statement) in QUESTION_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            for statement in QUESTION_FUNCTIONS:
-                cursor.execute(statement)
-            for _table, statement in QUESTION_TRIGGERS.values():
-                cursor.execute(statement)
+            _replace_triggers(cursor, QUESTION_FUNCTIONS, QUESTION_TRIGGERS)
         self.reindex_questions()
 
     def uninstall_questions(self) -> None:
