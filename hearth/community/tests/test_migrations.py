@@ -67,16 +67,23 @@ def test_adding_post_states_keeps_the_search_triggers_and_the_posts(customer, pu
     )
     before = trigger_names()
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    # On PostgreSQL the search triggers watch the state columns, so going back past 0006 drops
+    # them with the columns, and the search migrations after 0006 put them back going forward.
+    # On SQLite nothing puts them back: they must live through 0006 itself.
+    sqlite = connection.vendor == "sqlite"
     try:
         migrate_to(("community", "0005_drop_indexes_covered_by_composites"))
         assert "state" not in post_columns()
-        assert trigger_names() == before
+        if sqlite:
+            assert trigger_names() == before
 
         migrate_to(BEFORE_WIKI)
 
         assert {"state", "state_reason"} <= post_columns()
-        assert trigger_names() == before
+        if sqlite:
+            assert trigger_names() == before
         post = Post.objects.only("state").get(topic=topic)
         assert post.state == "published"
     finally:
         MigrationExecutor(connection).migrate(leaves)
+    assert trigger_names() == before
