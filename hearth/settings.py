@@ -49,6 +49,9 @@ HEARTH_SEMANTIC_MODEL_NAME = env.str("HEARTH_SEMANTIC_MODEL_NAME", default="")
 # Hours after opening a suggested question within which posting from the same composer
 # still counts as asking anyway; after that, it counts as a deflection.
 HEARTH_DEFLECTION_WINDOW_HOURS = env.int("HEARTH_DEFLECTION_WINDOW_HOURS", default=24)
+# Topic views are counted in the cache and written to the database this many at a time
+# (1: every view is an UPDATE). Pages add the views not yet written.
+HEARTH_VIEW_COUNT_BATCH = env.int("HEARTH_VIEW_COUNT_BATCH", default=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -137,6 +137,11 @@ class Topic(models.Model):
         return fast_reverse("community:topic", self.slug or "topic", self.pk)
 
     @property
+    def unwritten_views_key(self) -> str:
+        """The cache key of the views not yet added to `view_count` (`record_topic_view`)."""
+        return f"hearth:topic-views:{self.pk}"
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 

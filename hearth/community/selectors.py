@@ -1,6 +1,11 @@
 """Reads of spaces, topics and posts, with visibility applied. Views and the API share them."""
 
-from django.db.models import Q, QuerySet
+import json
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import CharField, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hearth.community.models import Post, PostRevision, Reaction, Space, State, Tag, Topic
@@ -10,6 +15,7 @@ from hearth.community.permissions import (
     can_view_space,
     can_view_topic,
 )
+from hearth.notifications.models import Watch
 
 
 def visible_spaces(member) -> list[Space]:
@@ -52,9 +58,20 @@ def access_topic_alone(member, topic_id: int) -> Topic:
 
 
 def access_topic_page(member, topic_id: int) -> Topic:
-    """The topic page's topic: `access_topic_alone`, and the accepted answer when there is one
-    (shown above the thread), in a second query."""
-    topic = access_topic_alone(member, topic_id)
+    """The topic page's topic: `access_topic_alone`, with in the same query its tags
+    (`topic.tag_list`, by name) and the reader's own watch level on it (`topic.reader_watch`,
+    None when they set none); the accepted answer, shown above the thread, comes in a second
+    query when there is one."""
+    topics = Topic.objects.select_related("space").annotate(tag_pairs=_tag_pairs())
+    if member.is_authenticated:
+        topics = topics.annotate(reader_watch=_own_watch(member))
+    topic = topics.filter(pk=topic_id).first()
+    if topic is None or not can_view_topic(member, topic):
+        raise Http404("No such topic.")
+    pairs = sorted(json.loads(topic.tag_pairs or "[]"))
+    topic.tag_list = [Tag(name=name, slug=slug) for name, slug in pairs]
+    if not member.is_authenticated:
+        topic.reader_watch = None
     if topic.accepted_post_id is not None:
         topic.accepted_post = (
             Post.objects.select_related("author__organization")
@@ -63,6 +80,48 @@ def access_topic_page(member, topic_id: int) -> Topic:
             .first()
         )
     return topic
+
+
+# The subqueries of the topic page are written out in SQL: built from expressions, the ORM
+# takes longer to compile them than the database takes to run them and the queries they
+# save. They take no input but the member's id, passed as a parameter.
+
+
+def _tag_pairs() -> RawSQL:
+    """The topic's tags as JSON text, `[[name, slug], ...]` (NULL or [] when it has none)."""
+    q = connection.ops.quote_name
+    pairs = (
+        "json_agg(json_build_array(t.name, t.slug))::text"
+        if connection.vendor == "postgresql"
+        else "json_group_array(json_array(t.name, t.slug))"
+    )
+    sql = (
+        f"SELECT {pairs} FROM {q(Tag._meta.db_table)} t"  # noqa: S608
+        f" JOIN {q(Topic.tags.through._meta.db_table)} tt ON tt.tag_id = t.id"
+        f" WHERE tt.topic_id = {q(Topic._meta.db_table)}.id"
+    )
+    return RawSQL(sql, (), output_field=TextField())  # noqa: S611
+
+
+def _own_watch(member) -> RawSQL:
+    """`member`'s own watch level on the topic (NULL when none: one watch a member a topic)."""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT w.level FROM {q(Watch._meta.db_table)} w"  # noqa: S608
+        f" WHERE w.member_id = %s AND w.topic_id = {q(Topic._meta.db_table)}.id"
+    )
+    return RawSQL(sql, (member.pk,), output_field=CharField())  # noqa: S611
+
+
+def _own_reactions(member) -> RawSQL:
+    """The reaction kinds `member` gave the post, joined by commas (NULL when none)."""
+    q = connection.ops.quote_name
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    sql = (
+        f"SELECT {joined}(r.kind, ',') FROM {q(Reaction._meta.db_table)} r"  # noqa: S608
+        f" WHERE r.member_id = %s AND r.post_id = {q(Post._meta.db_table)}.id"
+    )
+    return RawSQL(sql, (member.pk,), output_field=CharField())  # noqa: S611
 
 
 def access_post(member, post_id: int) -> Post:
@@ -167,6 +226,20 @@ def post_list(topic: Topic, viewer=None) -> QuerySet:
     elif not can_moderate(viewer):
         posts = posts.filter(Q(state=State.PUBLISHED) | Q(author=viewer))
     return posts.select_related("author__organization").only(*POST_FIELDS).order_by("position")
+
+
+def view_count(topic: Topic) -> int:
+    """`topic.view_count` with the views counted in the cache and not yet written."""
+    return topic.view_count + (cache.get(topic.unwritten_views_key) or 0)
+
+
+def post_page(topic: Topic, viewer) -> QuerySet:
+    """`post_list` for a topic page: each post also carries `post.given`, the set of
+    reaction kinds `viewer` gave it, from a subquery of the same query."""
+    posts = post_list(topic, viewer)
+    if not viewer.is_authenticated:
+        return posts
+    return posts.annotate(given_kinds=_own_reactions(viewer))
 
 
 def reactions_by(member, posts) -> dict[int, set[str]]:

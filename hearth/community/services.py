@@ -742,23 +742,55 @@ READ_MARK_SECONDS = 90 * 24 * 3600
 
 def record_topic_view(
     *, topic: Topic, reader: Member | None = None, positions: Sequence[int] = ()
-) -> None:
-    """Count a view: one UPDATE, no activity row (views are not actions).
+) -> int:
+    """Count a view (no activity row: views are not actions). Returns how many views to add
+    to `topic.view_count` as it was loaded to get the count with this view.
+
+    Views are counted in the cache and written `HEARTH_VIEW_COUNT_BATCH` at a time, so a busy
+    topic takes one UPDATE per batch instead of one per reader. Were the cache evicted, up to
+    a batch less one of a topic's views would be lost.
 
     A signed-in reader is credited with the posts `positions` shown that lie beyond the
     furthest post of this topic they were credited with before (one more UPDATE), so reading
     a thread once counts its posts once, however often the page is reloaded; trust levels
     count posts read. The mark lives in the cache: were it evicted, a page could count again.
     """
-    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + 1)
-    if reader is None or not reader.is_authenticated or not positions:
-        return
-    key = f"hearth:read-mark:{reader.pk}:{topic.pk}"
-    mark = cache.get(key, 0)
-    new = sum(1 for position in positions if position > mark)
-    if new:
-        cache.set(key, max(positions), READ_MARK_SECONDS)
-        Member.objects.filter(pk=reader.pk).update(posts_read=F("posts_read") + new)
+    unwritten = _count_view(topic)
+    if reader is not None and reader.is_authenticated and positions:
+        key = f"hearth:read-mark:{reader.pk}:{topic.pk}"
+        mark = cache.get(key, 0)
+        new = sum(1 for position in positions if position > mark)
+        if new:
+            cache.set(key, max(positions), READ_MARK_SECONDS)
+            Member.objects.filter(pk=reader.pk).update(posts_read=F("posts_read") + new)
+    return unwritten
+
+
+def _write_views(topic: Topic, views: int) -> None:
+    Topic.objects.filter(pk=topic.pk).update(view_count=F("view_count") + views)
+
+
+def _count_view(topic: Topic) -> int:
+    """Count one view; return the views (this one included) that the loaded `topic` lacks."""
+    batch = settings.HEARTH_VIEW_COUNT_BATCH
+    key = topic.unwritten_views_key
+    if batch > 1:
+        try:
+            pending = cache.incr(key)
+        except ValueError:  # the first view since the last write (or since an eviction)
+            cache.add(key, 0, timeout=None)
+            try:
+                pending = cache.incr(key)
+            except ValueError:  # a cache that keeps nothing: write every view
+                batch = 1
+    if batch <= 1:
+        _write_views(topic, 1)
+        return 1
+    # incr hands each view its own number, so exactly one view writes each full batch.
+    if pending % batch == 0:
+        _write_views(topic, batch)
+        return batch + cache.decr(key, batch)
+    return pending
 
 
 @transaction.atomic

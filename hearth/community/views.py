@@ -183,36 +183,33 @@ def _quote(request, topic: Topic) -> str:
 
 
 def topic(request, slug, topic_id):
-    topic = selectors.access_topic_page(request.user, topic_id)
+    user = request.user
+    topic = selectors.access_topic_page(user, topic_id)
     if slug != topic.slug and request.method == "GET" and "page" not in request.GET:
         return redirect(topic, permanent=True)
     paginator = PositionPaginator(
-        selectors.post_list(topic, request.user), POSTS_PER_PAGE, total=topic.last_position
+        selectors.post_page(topic, user), POSTS_PER_PAGE, total=topic.last_position
     )
     posts = paginator.get_page(request.GET.get("page"))
-    services.record_topic_view(
-        topic=topic, reader=request.user, positions=[post.position for post in posts.object_list]
+    topic.view_count += services.record_topic_view(
+        topic=topic, reader=user, positions=[post.position for post in posts.object_list]
     )
-    topic.view_count += 1
     posts.elided_range = paginator.get_elided_page_range(posts.number, on_each_side=2, on_ends=1)
-    user = request.user
-    given = selectors.reactions_by(user, posts.object_list)
+    can_accept = topic.kind == Topic.Kind.QUESTION and can_accept_answer(user, topic)
     for post in posts.object_list:
         post.topic = topic
-        post.given = given.get(post.pk, set())
+        kinds = getattr(post, "given_kinds", None)
+        post.given = set(kinds.split(",")) if kinds else set()
         post.can_edit = can_edit_post(user, post)
         post.can_delete = can_delete_post(user, post)
         post.can_react = can_react(user, post)
         post.can_wiki = can_set_wiki(user, post)
+        post.can_accept = can_accept and not post.is_opening and not post.is_deleted
     reply_form = None
     if can_reply(user, topic):
         reply_form = ReplyForm(
             initial={"submit_key": new_submit_key(), "body": _quote(request, topic)}
         )
-    staff = can_moderate(user)
-    can_accept = topic.kind == Topic.Kind.QUESTION and can_accept_answer(user, topic)
-    for post in posts.object_list:
-        post.can_accept = can_accept and not post.is_opening and not post.is_deleted
     return render(
         request,
         "community/topic.html",
@@ -221,10 +218,10 @@ def topic(request, slug, topic_id):
             "space": topic.space,
             "page": posts,
             "reply_form": reply_form,
-            "is_staff": staff,
+            "is_staff": can_moderate(user),
             "can_accept": can_accept,
             "reaction_kinds": Reaction.Kind.choices,
-            "watch_level": watch_level(user, topic=topic),
+            "watch_level": topic.reader_watch or Watch.Level.NORMAL,
             "watch_levels": Watch.Level.choices,
         },
     )

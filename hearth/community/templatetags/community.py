@@ -17,23 +17,35 @@ def topic_rows(topics, show_space=False) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def post_card(context, post) -> SafeString:
-    """One post of a topic page, rendered by Jinja2 (hearth/jinja2/community/post.html)."""
-    page = context.get("page")
-    card = engines["jinja2"].get_template("community/post.html")
+def post_cards(context, posts) -> SafeString:
+    """The posts of a topic page and its accepted answer, rendered by Jinja2 in one go
+    (hearth/jinja2/community/posts.html)."""
+    cards = engines["jinja2"].get_template("community/posts.html")
     return mark_safe(
-        card.render(
-            {
-                "post": post,
-                "topic": context["topic"],
-                "can_quote": bool(context.get("reply_form")),
-                "page_number": page.number if page else 1,
-                "is_staff": bool(context.get("is_staff")),
-                "reaction_kinds": context["reaction_kinds"],
-                "csrf_input": _csrf_input(context),
-            }
+        cards.render(
+            {**_card_context(context), "posts": posts, "can_accept": context["can_accept"]}
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def post_card(context, post) -> SafeString:
+    """One post of a topic page, rendered by Jinja2 (hearth/jinja2/community/post.html)."""
+    card = engines["jinja2"].get_template("community/post.html")
+    return mark_safe(card.render({**_card_context(context), "post": post}))
+
+
+def _card_context(context) -> dict:
+    """What hearth/jinja2/community/post.html takes besides the post."""
+    page = context.get("page")
+    return {
+        "topic": context["topic"],
+        "can_quote": bool(context.get("reply_form")),
+        "page_number": page.number if page else 1,
+        "is_staff": bool(context.get("is_staff")),
+        "reaction_kinds": context["reaction_kinds"],
+        "csrf_input": _csrf_input(context),
+    }
 
 
 def _csrf_input(context) -> str:

@@ -9,6 +9,8 @@ import pytest
 from hearth.accounts import services as account_services
 from hearth.accounts.models import Affiliation, Role
 from hearth.community import services
+from hearth.community.models import Tag
+from hearth.notifications.services import set_watch
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +113,34 @@ def test_topic_page_with_200_replies_runs_the_same_few_queries_on_every_page(
     last = queries_for(client, f"{url}?page=11", django_assert_max_num_queries)
 
     assert first == tenth == last
+
+
+def test_a_members_topic_page_reads_tags_watch_and_reactions_within_two_queries(
+    client_for, make_member, authors, public_space, django_assert_max_num_queries
+):
+    """The topic comes with its tags and the reader's watch level, the posts with the reader's
+    reactions: a reread of a page is the member, the topic and the posts."""
+    reader = make_member(username="reader")
+    tags = [Tag.objects.create(name=name, slug=name.lower()) for name in ("Zeta", "Alpha")]
+    topic = services.create_topic(
+        author=authors[0], space=public_space, title="Tagged", body="Opening", tags=tags
+    )
+    reply = services.create_reply(author=authors[1], topic=topic, body="A reply")
+    services.toggle_reaction(member=reader, post=reply, kind="like")
+    set_watch(member=reader, level="tracking", topic=topic)
+    client = client_for(reader)
+    assert client.get("/").status_code == 200
+    assert client.get(topic.get_absolute_url()).status_code == 200  # credits the posts read
+
+    with django_assert_max_num_queries(3) as captured:
+        response = client.get(topic.get_absolute_url())
+
+    page = response.content.decode()
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "accounts_member" in tables and "community_post" in tables
+    assert page.index('tag=alpha">Alpha</a>') < page.index('tag=zeta">Zeta</a>')
+    assert 'value="tracking" selected' in page
+    assert 'aria-pressed="true" data-reaction="like"' in page
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

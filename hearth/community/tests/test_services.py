@@ -3,6 +3,7 @@
 import contextlib
 
 import pytest
+from django.core.cache import cache
 from django.http import Http404
 
 from hearth import testing
@@ -767,8 +768,42 @@ def test_record_topic_view_adds_one_per_call(customer, public_space):
     topic = start(customer, public_space)
     for _ in range(3):
         services.record_topic_view(topic=topic)
-    assert fresh(topic).view_count == 3
+    assert selectors.view_count(fresh(topic)) == 3
     assert not Activity.objects.filter(verb__contains="view").exists()
+
+
+def test_record_topic_view_returns_the_views_the_loaded_topic_lacks(
+    customer, public_space, settings
+):
+    settings.HEARTH_VIEW_COUNT_BATCH = 4
+    topic = start(customer, public_space)
+    counts = []
+    for _ in range(6):
+        loaded = fresh(topic)  # as each page view loads it
+        counts.append((loaded.view_count, services.record_topic_view(topic=loaded)))
+    # The fourth view writes the batch of four; what a page shows is the sum.
+    assert counts == [(0, 1), (0, 2), (0, 3), (0, 4), (4, 1), (4, 2)]
+    assert selectors.view_count(fresh(topic)) == 6
+
+
+def test_record_topic_view_writes_every_view_with_a_cache_that_keeps_nothing(
+    customer, public_space, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    topic = start(customer, public_space)
+    assert [services.record_topic_view(topic=topic) for _ in range(2)] == [1, 1]
+    assert fresh(topic).view_count == 2
+
+
+def test_views_lost_with_the_cache_are_at_most_a_batch_less_one(customer, public_space, settings):
+    settings.HEARTH_VIEW_COUNT_BATCH = 3
+    topic = start(customer, public_space)
+    for _ in range(5):
+        services.record_topic_view(topic=topic)
+    cache.clear()
+    services.record_topic_view(topic=topic)
+    assert fresh(topic).view_count == 3
+    assert selectors.view_count(fresh(topic)) == 4  # two views were lost with the cache
 
 
 # --- create_space -------------------------------------------------------------------------

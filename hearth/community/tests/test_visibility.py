@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from hearth.accounts.models import Affiliation, Role
-from hearth.community import services
+from hearth.community import selectors, services
 from hearth.community.models import Post, Space, Topic
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +169,7 @@ def test_space_and_topic_pages_are_200_or_404(build_world, role, space):
         assert (space_page.status_code, topic_page.status_code) == (404, 404)
         assert (permalink.status_code, history.status_code) == (404, 404)
         assert f"Body in {space}" not in topic_page.content.decode()
-    assert Topic.objects.get(pk=topic.pk).view_count == (1 if visible else 0)
+    assert selectors.view_count(Topic.objects.get(pk=topic.pk)) == (1 if visible else 0)
 
 
 # --- post ---------------------------------------------------------------------------------
