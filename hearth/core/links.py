@@ -37,6 +37,7 @@ def fast_reverse(name: str, *args: object) -> str:
     pieces = _pieces(name, len(args), get_script_prefix())
     parts = [pieces[0]]
     for arg, literal in zip(args, pieces[1:], strict=True):
-        parts.append(quote(str(arg), safe=_SAFE))
+        # Ids are most arguments, and the digits of an int need no quoting.
+        parts.append(str(arg) if type(arg) is int else quote(str(arg), safe=_SAFE))
         parts.append(literal)
     return "".join(parts)
