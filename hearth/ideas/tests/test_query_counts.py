@@ -10,12 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from hearth.accounts import services as account_services
 from hearth.accounts.models import Affiliation, Role
+from hearth.api.tests.conftest import bearer, url
 from hearth.ideas import services
-from hearth.ideas.tests.conftest import make_idea
+from hearth.ideas.models import IdeaBoard, IdeaStatus
+from hearth.ideas.tests.conftest import make_board, make_idea
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +168,113 @@ def test_the_csv_export_runs_constant_queries(
     with django_assert_max_num_queries(9):
         b"".join(client.get("/ideas/export.csv").streaming_content)
     assert export() == small
+
+
+# --- The API's lists of boards and statuses ---------------------------------------------------
+
+# the caller (token or session's member), the boards or the statuses
+LIST_BUDGET = {"anonymous": 1, "member": 2, "staff": 2, "token": 2}
+VISIBILITIES = [
+    {"visibility": IdeaBoard.Visibility.PUBLIC},
+    {"visibility": IdeaBoard.Visibility.MEMBERS},
+    {
+        "visibility": IdeaBoard.Visibility.AFFILIATIONS,
+        "allowed_affiliations": [Affiliation.PARTNER, Affiliation.EMPLOYEE],
+    },
+    {
+        "visibility": IdeaBoard.Visibility.AFFILIATIONS,
+        "allowed_affiliations": [Affiliation.EMPLOYEE],
+    },
+]
+# Which of VISIBILITIES each caller sees: "token" is a partner's token.
+SEES = {"anonymous": {0}, "member": {0, 1}, "token": {0, 1, 2}, "staff": {0, 1, 2, 3}}
+
+
+@pytest.fixture
+def api_viewer(viewer, make_member):
+    """A client of this kind that has called the API once (a token's first use is noted)."""
+
+    def build(kind: str):
+        if kind == "token":
+            partner = make_member(username="viewer-partner", affiliation=Affiliation.PARTNER)
+            _, secret = account_services.create_api_token(
+                member=partner, name="Counting", scope="read"
+            )
+            client = Client(**bearer(secret))
+        else:
+            client = viewer(kind)
+        assert client.get(url("/idea-statuses")).status_code == 200
+        return client
+
+    return build
+
+
+def count_list(client, path: str, most: int, django_assert_max_num_queries) -> tuple[int, list]:
+    with django_assert_max_num_queries(most) as captured:
+        response = client.get(url(path))
+    assert response.status_code == 200, (path, response.status_code, response.content[:500])
+    return len(captured), response.json()
+
+
+@pytest.mark.parametrize("kind", [*VIEWERS, "token"])
+def test_the_board_list_runs_the_same_queries_for_4_or_40_boards(
+    api_viewer, kind, people, django_assert_max_num_queries
+):
+    client = api_viewer(kind)
+    made = []
+    author = people[3]  # an employee: may post on every board
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            n = len(made)
+            board = make_board(
+                name=f"Counted board {n}", position=n % 5, **VISIBILITIES[n % len(VISIBILITIES)]
+            )
+            for _ in range(n % 3):
+                make_idea(author=author, board=board)
+            made.append(n % len(VISIBILITIES))
+
+    def count() -> int:
+        queries, boards = count_list(
+            client, "/idea-boards", LIST_BUDGET[kind], django_assert_max_num_queries
+        )
+        assert len(boards) == sum(1 for v in made if v in SEES[kind])
+        return queries
+
+    add(4)
+    few = count()
+    add(36)
+
+    assert count() == few
+
+
+@pytest.mark.parametrize("kind", [*VIEWERS, "token"])
+def test_the_status_list_runs_the_same_queries_for_6_or_30_statuses(
+    api_viewer, kind, statuses, django_assert_max_num_queries
+):
+    client = api_viewer(kind)
+    colours, meanings = IdeaStatus.Colour.values, IdeaStatus.Meaning.values
+
+    def count() -> int:
+        queries, listed = count_list(
+            client, "/idea-statuses", LIST_BUDGET[kind], django_assert_max_num_queries
+        )
+        assert len(listed) == IdeaStatus.objects.count()
+        return queries
+
+    few = count()
+    # Staff add statuses in the admin; there is no service for it.
+    IdeaStatus.objects.bulk_create(
+        IdeaStatus(
+            name=f"Step {n}",
+            slug=f"step-{n}",
+            colour=colours[n % len(colours)],
+            meaning=meanings[n % len(meanings)],
+            on_roadmap=bool(n % 2),
+            position=100 + n,
+        )
+        for n in range(24)
+    )
+    assert IdeaStatus.objects.count() == len(statuses) + 24
+
+    assert count() == few
