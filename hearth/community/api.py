@@ -73,7 +73,7 @@ def list_space_topics(
 ):
     space = selectors.access_space(request.user, slug)
     topics = selectors.topic_list(request.user, space=space)
-    return keyset_page(topics, keys=ACTIVITY_KEYS, limit=limit, cursor=cursor)
+    return _with_all_views(keyset_page(topics, keys=ACTIVITY_KEYS, limit=limit, cursor=cursor))
 
 
 @router.post(
@@ -106,9 +106,8 @@ def create_topic(request: HttpRequest, payload: TopicIn, slug: str = SLUG):
     summary="Latest topics in every space",
 )
 def list_latest_topics(request: HttpRequest, limit: int = LIMIT, cursor: str | None = CURSOR):
-    return keyset_page(
-        selectors.topic_list(request.user), keys=ACTIVITY_KEYS, limit=limit, cursor=cursor
-    )
+    topics = selectors.topic_list(request.user)
+    return _with_all_views(keyset_page(topics, keys=ACTIVITY_KEYS, limit=limit, cursor=cursor))
 
 
 @router.get(
@@ -116,8 +115,15 @@ def list_latest_topics(request: HttpRequest, limit: int = LIMIT, cursor: str | N
 )
 def get_topic(request: HttpRequest, topic_id: int = ID):
     topic = selectors.access_topic(request.user, topic_id)
+    topic.view_count = selectors.view_count(topic)
     topic.opening_post = selectors.post_list(topic, request.user).filter(position=1).first()
     return topic
+
+
+def _with_all_views(page: dict) -> dict:
+    """A page of topics whose view counts include the views not yet written."""
+    page["results"] = selectors.add_unwritten_views(list(page["results"]))
+    return page
 
 
 @router.patch(

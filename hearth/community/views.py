@@ -79,9 +79,9 @@ def _page(request, queryset, per_page, *, total: int | None = None):
 
 
 def _topic_page(request, queryset, *, total: int | None = None):
-    """A page of topic rows, each with its tags."""
+    """A page of topic rows, each with its tags and all its views."""
     page = _page(request, queryset, TOPICS_PER_PAGE, total=total)
-    page.object_list = selectors.with_tags(page.object_list)
+    page.object_list = selectors.add_unwritten_views(selectors.with_tags(page.object_list))
     return page
 
 

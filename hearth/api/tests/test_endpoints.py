@@ -285,6 +285,21 @@ def test_topic_detail_includes_the_opening_post(topic, reply):
     assert response.json()["reply_count"] == 1
 
 
+def test_topic_lists_and_detail_count_the_views_not_yet_written(topic, public_space, settings):
+    settings.HEARTH_VIEW_COUNT_BATCH = 10
+    for _ in range(3):
+        assert Client().get(topic.get_absolute_url()).status_code == 200
+    assert Topic.objects.get(pk=topic.pk).view_count == 0  # all three wait in the cache
+
+    latest = Client().get(url("/topics")).json()["results"]
+    in_space = Client().get(url(f"/spaces/{public_space.slug}/topics")).json()["results"]
+    detail = Client().get(url(f"/topics/{topic.pk}")).json()
+
+    assert [t["view_count"] for t in latest if t["id"] == topic.pk] == [3]
+    assert [t["view_count"] for t in in_space if t["id"] == topic.pk] == [3]
+    assert detail["view_count"] == 3
+
+
 def test_moderator_pins_locks_and_moves_a_topic(moderator, topic, members_space, token_client):
     client = token_client(moderator)
 

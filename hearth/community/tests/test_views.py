@@ -176,6 +176,18 @@ def test_topic_page_writes_views_a_batch_at_a_time(client, customer, public_spac
     assert selectors.view_count(fresh(topic)) == 7
 
 
+def test_lists_show_the_views_the_topic_page_counted(client, customer, public_space, settings):
+    settings.HEARTH_VIEW_COUNT_BATCH = 10
+    topic = start(customer, public_space)
+    for _ in range(3):
+        client.get(topic.get_absolute_url())
+    assert fresh(topic).view_count == 0
+
+    for page in ("/", "/latest/", public_space.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert '<span class="stat-value">3</span> <span class="stat-label">views</span>' in html
+
+
 def test_topic_page_writes_every_view_when_the_batch_is_one(
     client, customer, public_space, settings
 ):
