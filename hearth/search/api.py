@@ -61,8 +61,11 @@ def search(
     cursor: str | None = CURSOR,
 ):
     offset = _offset(cursor)
+    # A space filter needs the visible spaces: read them once, for it and for the search.
+    spaces = visible_spaces(request.user) if space else None
     filters = selectors.search_filters(
         request.user,
+        spaces=spaces,
         space=space,
         tag=tag,
         solved=solved,
@@ -71,7 +74,7 @@ def search(
         since=since,
         until=until,
     )
-    page = selectors.search(request.user, q, limit=limit, offset=offset, **filters)
+    page = selectors.search(request.user, q, limit=limit, offset=offset, spaces=spaces, **filters)
     return {
         "query": page.query,
         "results": page.results,

@@ -18,9 +18,9 @@ from hearth.community.models import Tag
 
 pytestmark = pytest.mark.django_db
 
-# The visible spaces, the search, the posts with their topics, spaces and authors, and the
-# topics' tags; one more to look up a tag or an author filter, or a space filter (which reads
-# the visible spaces again). Members add one: the token or the session's member.
+# The visible spaces (read once, for a space filter too), the search, the posts with their
+# topics, spaces and authors, and the topics' tags; one more to look up a tag or an author
+# filter. Members add one: the token or the session's member.
 BUDGET = {"anonymous": 5, "token": 6, "session": 6}
 PER_PAGE = 20
 VIEWERS = ["anonymous", "token", "session"]
