@@ -96,6 +96,8 @@ def _child_env(db: str, args: argparse.Namespace) -> dict[str, str]:
         HEARTH_API_RATE_ANONYMOUS="100000/s",
         HEARTH_API_RATE_MEMBER="100000/s",
         PYTHONHASHSEED="0",
+        # Views batched as in production with Redis (the in-process cache would write each).
+        HEARTH_VIEW_COUNT_BATCH="10",
     )
     return env
 

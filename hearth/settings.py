@@ -49,9 +49,6 @@ HEARTH_SEMANTIC_MODEL_NAME = env.str("HEARTH_SEMANTIC_MODEL_NAME", default="")
 # Hours after opening a suggested question within which posting from the same composer
 # still counts as asking anyway; after that, it counts as a deflection.
 HEARTH_DEFLECTION_WINDOW_HOURS = env.int("HEARTH_DEFLECTION_WINDOW_HOURS", default=24)
-# Topic views are counted in the cache and written to the database this many at a time
-# (1: every view is an UPDATE). Pages add the views not yet written.
-HEARTH_VIEW_COUNT_BATCH = env.int("HEARTH_VIEW_COUNT_BATCH", default=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,6 +169,13 @@ else:
         }
     }
 
+# Topic views are counted in the cache and written to the database this many at a time
+# (1: every view is an UPDATE); pages add the views not yet written. Batching needs a cache
+# that every process shares and that outlives them (Redis, Memcached): with memory in each
+# process, views waiting in it would be lost at every restart, so every view is written.
+_SHARED_CACHE = any(kind in CACHES["default"]["BACKEND"] for kind in ("redis", "memcached"))
+HEARTH_VIEW_COUNT_BATCH = env.int("HEARTH_VIEW_COUNT_BATCH", default=10 if _SHARED_CACHE else 1)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Hearth <community@localhost>")
@@ -253,9 +257,7 @@ HEARTH_PREMODERATION_POSTS = env.int("HEARTH_PREMODERATION_POSTS", default=0)
 # Flags: a post flagged by this much weight is hidden pending review; a flag weighs by its
 # flagger's trust level (0..4); staff flags weigh the whole threshold.
 HEARTH_FLAG_HIDE_WEIGHT = env.float("HEARTH_FLAG_HIDE_WEIGHT", default=3.0)
-HEARTH_FLAG_WEIGHTS = env.list(
-    "HEARTH_FLAG_WEIGHTS", cast=float, default=[1.0, 1.0, 1.5, 2.0, 3.0]
-)
+HEARTH_FLAG_WEIGHTS = env.list("HEARTH_FLAG_WEIGHTS", cast=float, default=[1.0, 1.0, 1.5, 2.0, 3.0])
 # Trust levels: posts a day at each level (0 means no limit), and what reaching a level
 # takes (counted by `hearth nightly`). JSON in HEARTH_TRUST_THRESHOLDS replaces the table.
 HEARTH_TRUST_POSTS_PER_DAY = env.list(

@@ -68,7 +68,7 @@ def access_topic_page(member, topic_id: int) -> Topic:
     topic = topics.filter(pk=topic_id).first()
     if topic is None or not can_view_topic(member, topic):
         raise Http404("No such topic.")
-    pairs = sorted(json.loads(topic.tag_pairs or "[]"))
+    pairs = sorted(json.loads(topic.tag_pairs or "[]"), key=_by_name)
     topic.tag_list = [Tag(name=name, slug=slug) for name, slug in pairs]
     if not member.is_authenticated:
         topic.reader_watch = None
@@ -84,7 +84,9 @@ def access_topic_page(member, topic_id: int) -> Topic:
 
 # The subqueries of the topic page are written out in SQL: built from expressions, the ORM
 # takes longer to compile them than the database takes to run them and the queries they
-# save. They take no input but the member's id, passed as a parameter.
+# save. They take no input but the member's id, passed as a parameter. They name the outer
+# table, which Django renames when a queryset is nested in another query: the querysets that
+# carry them (`access_topic_page`, `post_page`) are run as they are, never used as subqueries.
 
 
 def _tag_pairs() -> RawSQL:
@@ -175,6 +177,11 @@ def topic_list(
     return topics.filter(space__in=[s.pk for s in spaces]).order_by("-last_activity_at", "-id")
 
 
+def _by_name(pair) -> tuple[str, str]:
+    """Tags in the order every page shows them: by name, whatever case, whatever collation."""
+    return (pair[0].casefold(), pair[0])
+
+
 def with_tags(topics) -> list[Topic]:
     """`topics` as a list, each with `tag_list`: its tags by name (one query, no prefetch)."""
     topics = list(topics)
@@ -189,6 +196,8 @@ def with_tags(topics) -> list[Topic]:
         )
         for topic_id, tag_id, name, slug in rows:
             by_topic[topic_id].append(Tag(id=tag_id, name=name, slug=slug))
+        for tags in by_topic.values():
+            tags.sort(key=lambda tag: _by_name((tag.name,)))
     return topics
 
 

@@ -789,7 +789,10 @@ def _count_view(topic: Topic) -> int:
     # incr hands each view its own number, so exactly one view writes each full batch.
     if pending % batch == 0:
         _write_views(topic, batch)
-        return batch + cache.decr(key, batch)
+        try:
+            return batch + cache.decr(key, batch)
+        except ValueError:  # the counter went meanwhile: the batch is written all the same
+            return batch
     return pending
 
 
@@ -951,9 +954,7 @@ def route_waiting_questions(*, now=None) -> dict[str, int]:
         if topic.created_at > now - datetime.timedelta(hours=topic.space.routing_hours):
             continue
         with transaction.atomic():
-            if not Topic.objects.filter(pk=topic.pk, routed_at__isnull=True).update(
-                routed_at=now
-            ):
+            if not Topic.objects.filter(pk=topic.pk, routed_at__isnull=True).update(routed_at=now):
                 continue
             experts = _experts_for(topic)
             notify_many(
@@ -974,9 +975,7 @@ def route_waiting_questions(*, now=None) -> dict[str, int]:
                 payload={"experts": [e.pk for e in experts]},
             )
         counts["routed"] += 1
-    for topic in waiting.filter(routed_at__isnull=False, escalated_at__isnull=True)[
-        :ROUTING_BATCH
-    ]:
+    for topic in waiting.filter(routed_at__isnull=False, escalated_at__isnull=True)[:ROUTING_BATCH]:
         if topic.routed_at > now - datetime.timedelta(hours=topic.space.routing_hours):
             continue
         with transaction.atomic():

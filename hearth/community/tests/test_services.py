@@ -795,6 +795,22 @@ def test_record_topic_view_writes_every_view_with_a_cache_that_keeps_nothing(
     assert fresh(topic).view_count == 2
 
 
+def test_a_batch_is_written_once_even_if_the_counter_goes_while_writing(
+    customer, public_space, settings, monkeypatch
+):
+    settings.HEARTH_VIEW_COUNT_BATCH = 2
+    topic = start(customer, public_space)
+    write = services._write_views
+
+    def write_then_lose_the_cache(topic, views):
+        write(topic, views)
+        cache.clear()
+
+    monkeypatch.setattr(services, "_write_views", write_then_lose_the_cache)
+    assert [services.record_topic_view(topic=fresh(topic)) for _ in range(2)] == [1, 2]
+    assert fresh(topic).view_count == 2
+
+
 def test_views_lost_with_the_cache_are_at_most_a_batch_less_one(customer, public_space, settings):
     settings.HEARTH_VIEW_COUNT_BATCH = 3
     topic = start(customer, public_space)
