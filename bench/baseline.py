@@ -66,10 +66,14 @@ def _database_name(topics: int, posts: int) -> str:
 
 
 def _size_suffix(args: argparse.Namespace) -> str:
-    """Nothing at full size; `-2000-20000` for others, so smoke results sit beside."""
-    if (args.topics, args.posts) == (FULL_TOPICS, FULL_POSTS):
-        return ""
-    return f"-{args.topics}-{args.posts}"
+    """Nothing at full size; `-2000-20000` for others, so smoke results sit beside; `-redis`
+    for runs with the cache in Redis."""
+    size = (
+        ""
+        if (args.topics, args.posts) == (FULL_TOPICS, FULL_POSTS)
+        else (f"-{args.topics}-{args.posts}")
+    )
+    return size + ("-redis" if args.redis else "")
 
 
 def _sqlite_path(args: argparse.Namespace) -> Path:
@@ -96,9 +100,9 @@ def _child_env(db: str, args: argparse.Namespace) -> dict[str, str]:
         HEARTH_API_RATE_ANONYMOUS="100000/s",
         HEARTH_API_RATE_MEMBER="100000/s",
         PYTHONHASHSEED="0",
-        # Views batched as in production with Redis (the in-process cache would write each).
-        HEARTH_VIEW_COUNT_BATCH="10",
     )
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     return env
 
 
@@ -125,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{FULL_TOPICS:,} topics)",
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="server URL, no database")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="the cache in Redis at URL, as in production (default: memory in the process); "
+        "results go to baseline-<db>-redis.json",
+    )
     parser.add_argument("--worker", choices=sorted(DB_LABELS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # A smoke run checks that everything works; it measures fewer requests to stay quick.
@@ -157,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             "--pg-url",
             args.pg_url,
         ]
+        if args.redis:
+            command += ["--redis", args.redis]
         if args.reuse:
             command.append("--reuse")
         child = subprocess.run(
@@ -187,7 +199,8 @@ def _table(report: dict) -> str:
     load = report["load_average"]
     lines = [
         "",
-        f"{report['label']} {report['server_version']} · {report['topics']:,} topics, "
+        f"{report['label']} {report['server_version']} · cache: {report.get('cache', 'memory')}"
+        f" · {report['topics']:,} topics, "
         f"{report['posts']:,} posts · {seeded} · migrate {report['migrate_seconds']:.1f} s"
         f" · analyze {report['analyze_seconds']:.1f} s",
         f"{report['requests']} timed requests per row, in {report['rounds']} interleaved rounds, "
@@ -338,6 +351,7 @@ def _worker(args: argparse.Namespace) -> int:
             "before": [round(x, 2) for x in load_before],
             "after": [round(x, 2) for x in load_after],
         },
+        "cache": "redis" if args.redis else "memory",
         "all_ok": all(row["ok"] for row in results),
         "results": results,
     }

@@ -169,12 +169,11 @@ else:
         }
     }
 
-# Topic views are counted in the cache and written to the database this many at a time
-# (1: every view is an UPDATE); pages add the views not yet written. Batching needs a cache
-# that every process shares and that outlives them (Redis, Memcached): with memory in each
-# process, views waiting in it would be lost at every restart, so every view is written.
-_SHARED_CACHE = any(kind in CACHES["default"]["BACKEND"] for kind in ("redis", "memcached"))
-HEARTH_VIEW_COUNT_BATCH = env.int("HEARTH_VIEW_COUNT_BATCH", default=10 if _SHARED_CACHE else 1)
+# Topic views: 1 writes each view to the database at once. A busy community with Redis can
+# count them in the cache and write them this many at a time (fewer writes and row locks on hot
+# topics; lists then read the counts not yet written from the cache, one round trip a page).
+# With memory in each process, views waiting there would be lost at every restart.
+HEARTH_VIEW_COUNT_BATCH = env.int("HEARTH_VIEW_COUNT_BATCH", default=1)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

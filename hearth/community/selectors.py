@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Q, QuerySet, TextField
@@ -239,12 +240,16 @@ def post_list(topic: Topic, viewer=None) -> QuerySet:
 
 def view_count(topic: Topic) -> int:
     """`topic.view_count` with the views counted in the cache and not yet written."""
+    if settings.HEARTH_VIEW_COUNT_BATCH <= 1:
+        return topic.view_count
     return topic.view_count + (cache.get(topic.unwritten_views_key) or 0)
 
 
 def add_unwritten_views(topics: list[Topic]) -> list[Topic]:
-    """Add to each topic's `view_count` the views not yet written (one cache read), so that
-    lists show the count the topic page shows."""
+    """Add to each topic's `view_count` the views not yet written (one cache read when views
+    are batched), so that lists show the count the topic page shows."""
+    if settings.HEARTH_VIEW_COUNT_BATCH <= 1 or not topics:
+        return topics
     unwritten = cache.get_many([topic.unwritten_views_key for topic in topics])
     for topic in topics:
         topic.view_count += unwritten.get(topic.unwritten_views_key) or 0
