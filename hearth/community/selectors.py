@@ -69,8 +69,8 @@ def access_topic_page(member, topic_id: int) -> Topic:
     topic = topics.filter(pk=topic_id).first()
     if topic is None or not can_view_topic(member, topic):
         raise Http404("No such topic.")
-    pairs = sorted(json.loads(topic.tag_pairs or "[]"), key=_by_name)
-    topic.tag_list = [Tag(name=name, slug=slug) for name, slug in pairs]
+    pairs = json.loads(topic.tag_pairs or "[]")
+    topic.tag_list = sorted((Tag(name=name, slug=slug) for name, slug in pairs), key=_by_name)
     if not member.is_authenticated:
         topic.reader_watch = None
     if topic.accepted_post_id is not None:
@@ -178,9 +178,9 @@ def topic_list(
     return topics.filter(space__in=[s.pk for s in spaces]).order_by("-last_activity_at", "-id")
 
 
-def _by_name(pair) -> tuple[str, str]:
+def _by_name(tag: Tag) -> tuple[str, str]:
     """Tags in the order every page shows them: by name, whatever case, whatever collation."""
-    return (pair[0].casefold(), pair[0])
+    return (tag.name.casefold(), tag.name)
 
 
 def with_tags(topics) -> list[Topic]:
@@ -190,15 +190,13 @@ def with_tags(topics) -> list[Topic]:
     for topic in topics:
         topic.tag_list = by_topic.setdefault(topic.pk, [])
     if by_topic:
-        rows = (
-            Topic.tags.through.objects.filter(topic_id__in=by_topic)
-            .order_by("tag__name")
-            .values_list("topic_id", "tag_id", "tag__name", "tag__slug")
+        rows = Topic.tags.through.objects.filter(topic_id__in=by_topic).values_list(
+            "topic_id", "tag_id", "tag__name", "tag__slug"
         )
         for topic_id, tag_id, name, slug in rows:
             by_topic[topic_id].append(Tag(id=tag_id, name=name, slug=slug))
         for tags in by_topic.values():
-            tags.sort(key=lambda tag: _by_name((tag.name,)))
+            tags.sort(key=_by_name)
     return topics
 
 

@@ -746,9 +746,9 @@ def record_topic_view(
     """Count a view (no activity row: views are not actions). Returns how many views to add
     to `topic.view_count` as it was loaded to get the count with this view.
 
-    Views are counted in the cache and written `HEARTH_VIEW_COUNT_BATCH` at a time, so a busy
-    topic takes one UPDATE per batch instead of one per reader. Were the cache evicted, up to
-    a batch less one of a topic's views would be lost.
+    Each view is an UPDATE, unless `HEARTH_VIEW_COUNT_BATCH` is above 1: then views are
+    counted in the cache and written a batch at a time, so a busy topic takes one UPDATE per
+    batch; were the cache evicted, up to a batch less one of a topic's views would be lost.
 
     A signed-in reader is credited with the posts `positions` shown that lie beyond the
     furthest post of this topic they were credited with before (one more UPDATE), so reading
@@ -773,27 +773,28 @@ def _write_views(topic: Topic, views: int) -> None:
 def _count_view(topic: Topic) -> int:
     """Count one view; return the views (this one included) that the loaded `topic` lacks."""
     batch = settings.HEARTH_VIEW_COUNT_BATCH
-    key = topic.unwritten_views_key
-    if batch > 1:
-        try:
-            pending = cache.incr(key)
-        except ValueError:  # the first view since the last write (or since an eviction)
-            cache.add(key, 0, timeout=None)
-            try:
-                pending = cache.incr(key)
-            except ValueError:  # a cache that keeps nothing: write every view
-                batch = 1
-    if batch <= 1:
+    pending = _count_in_cache(topic.unwritten_views_key) if batch > 1 else None
+    if pending is None:
         _write_views(topic, 1)
         return 1
     # incr hands each view its own number, so exactly one view writes each full batch.
-    if pending % batch == 0:
-        _write_views(topic, batch)
+    if pending % batch:
+        return pending
+    _write_views(topic, batch)
+    try:
+        return batch + cache.decr(topic.unwritten_views_key, batch)
+    except ValueError:  # the counter went meanwhile: the batch is written all the same
+        return batch
+
+
+def _count_in_cache(key: str) -> int | None:
+    """Add one to the counter at `key`; None from a cache that keeps nothing."""
+    for _ in range(2):
         try:
-            return batch + cache.decr(key, batch)
-        except ValueError:  # the counter went meanwhile: the batch is written all the same
-            return batch
-    return pending
+            return cache.incr(key)
+        except ValueError:  # the first view since the last write (or since an eviction)
+            cache.add(key, 0, timeout=None)
+    return None
 
 
 @transaction.atomic
